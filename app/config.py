@@ -1,0 +1,20 @@
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting can be overridden by an environment variable with the SPACEFACTS_ prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="SPACEFACTS_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'spacefacts.db'}"
+    seed_dir: Path = PROJECT_ROOT / "seed"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    echo_sql: bool = False
+
+
+settings = Settings()

@@ -1,0 +1,75 @@
+"""Tables and schemas. Importing this package registers every table on the shared metadata."""
+
+from app.models.agreements import (
+    Agreement,
+    AgreementCreate,
+    AgreementKind,
+    ReportedCount,
+    ReportedCountCreate,
+    Signatory,
+    SignatoryCreate,
+    SignatoryStatus,
+)
+from app.models.base import metadata
+from app.models.entities import (
+    Agency,
+    AgencyCreate,
+    AgencyKind,
+    Country,
+    CountryCreate,
+    Location,
+    ParticipantRole,
+    Program,
+    ProgramCreate,
+    ProgramLocation,
+    ProgramObjective,
+    ProgramParticipant,
+)
+from app.models.events import Event, EventCreate, EventEntity, EventKind, EventStatus
+from app.models.restrictions import Restriction, RestrictionCreate, RestrictionParty
+from app.models.sources import (
+    Attribution,
+    Citation,
+    DatasetVersion,
+    QuoteSpec,
+    Source,
+    SubjectType,
+)
+
+__all__ = [
+    "Agency",
+    "AgencyCreate",
+    "AgencyKind",
+    "Agreement",
+    "AgreementCreate",
+    "AgreementKind",
+    "Attribution",
+    "Citation",
+    "Country",
+    "CountryCreate",
+    "DatasetVersion",
+    "Event",
+    "EventCreate",
+    "EventEntity",
+    "EventKind",
+    "EventStatus",
+    "Location",
+    "ParticipantRole",
+    "Program",
+    "ProgramCreate",
+    "ProgramLocation",
+    "ProgramObjective",
+    "ProgramParticipant",
+    "QuoteSpec",
+    "ReportedCount",
+    "ReportedCountCreate",
+    "Restriction",
+    "RestrictionCreate",
+    "RestrictionParty",
+    "Signatory",
+    "SignatoryCreate",
+    "SignatoryStatus",
+    "Source",
+    "SubjectType",
+    "metadata",
+]

@@ -1,0 +1,120 @@
+"""Agreements, who signed them, and the parties a source counts without naming."""
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, CheckConstraint, Index, String
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+from app.models import base as _base  # noqa: F401
+from app.models.common import Count, EdtfStr, ShortText, Slug, Text
+from app.models.entities import Citations
+
+
+class AgreementKind(StrEnum):
+    memorandum_of_understanding = "memorandum_of_understanding"
+    accords = "accords"
+
+
+class SignatoryStatus(StrEnum):
+    signed = "signed"
+    intends_to_sign = "intends_to_sign"
+    counterparty = "counterparty"
+
+
+class Dated(SQLModel):
+    """A date as the source states it: EDTF where it gives one, its own words always."""
+
+    date_edtf: EdtfStr | None = Field(default=None, max_length=64)
+    date_phrase: ShortText | None = Field(default=None, max_length=500)
+
+
+class DateBounds(SQLModel):
+    """Derived from date_edtf by the service; never written by hand."""
+
+    date_lower: dt.date | None = None
+    date_upper: dt.date | None = None
+    date_sort: dt.date
+
+
+class AgreementBase(Dated):
+    name: ShortText
+    kind: AgreementKind = Field(sa_type=String(40), index=True)
+    program_id: str | None = Field(
+        default=None, foreign_key="program.id", max_length=100, index=True, ondelete="RESTRICT"
+    )
+    purpose: Text | None = Field(default=None, sa_type=SAText)
+    effect: Text | None = Field(default=None, sa_type=SAText)
+
+
+class Agreement(AgreementBase, DateBounds, table=True):
+    __tablename__ = "agreement"
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class AgreementCreate(AgreementBase):
+    id: Slug
+    citations: Citations
+
+
+class SignatoryBase(Dated):
+    agreement_id: str = Field(foreign_key="agreement.id", max_length=100, ondelete="CASCADE")
+    agency_id: str | None = Field(
+        default=None, foreign_key="agency.id", max_length=100, index=True, ondelete="RESTRICT"
+    )
+    country_code: str | None = Field(
+        default=None, foreign_key="country.code", max_length=2, index=True, ondelete="RESTRICT"
+    )
+    status: SignatoryStatus = Field(sa_type=String(32), index=True)
+
+
+class Signatory(SignatoryBase, DateBounds, table=True):
+    __tablename__ = "signatory"
+    __table_args__ = (
+        CheckConstraint("(agency_id IS NULL) <> (country_code IS NULL)", name="one_party"),
+        Index("ix_signatory_agreement_sort", "agreement_id", "date_sort", "id"),
+        Index("ix_signatory_sort", "date_sort", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class SignatoryCreate(SignatoryBase):
+    id: Slug
+    citations: Citations
+
+
+class ReportedCountBase(SQLModel):
+    """Parties a source counts ("Eight other countries") or mentions without naming any."""
+
+    agreement_id: str | None = Field(
+        default=None, foreign_key="agreement.id", max_length=100, index=True, ondelete="CASCADE"
+    )
+    program_id: str | None = Field(
+        default=None, foreign_key="program.id", max_length=100, index=True, ondelete="CASCADE"
+    )
+    relation: str = Field(max_length=32, description="signed (agreement) or participant (program)")
+    party_kind: str = Field(max_length=32, description="what the parties are, e.g. country")
+    count: Count | None = Field(
+        default=None, sa_type=BigInteger, description="null when the source gives no number"
+    )
+    phrase: ShortText = Field(description="the source's own words for the group")
+    excludes_country_code: str | None = Field(
+        default=None, foreign_key="country.code", max_length=2, ondelete="RESTRICT"
+    )
+
+
+class ReportedCount(ReportedCountBase, table=True):
+    __tablename__ = "reported_count"
+    __table_args__ = (
+        CheckConstraint("(agreement_id IS NULL) <> (program_id IS NULL)", name="one_subject"),
+    )
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class ReportedCountCreate(ReportedCountBase):
+    id: Slug
+    citations: Citations

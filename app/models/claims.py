@@ -1,0 +1,91 @@
+"""The claims each kind of row makes, and the fields each claim covers.
+
+A citation supports one claim of one row. `row` is the whole row, for rows that one quote proves
+entire (a signatory, an event). The loader refuses a row in which a filled field is covered by no
+citation, so every value the API serves has a quote behind it.
+"""
+
+from app.models.sources import SubjectType
+
+ROW = "row"
+
+CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
+    SubjectType.attribution: {
+        "speaker": ("speaker_agency_id",),
+        "reported_by": ("reported_by",),
+    },
+    SubjectType.country: {"name": ("name",)},
+    SubjectType.agency: {
+        "name": ("name",),
+        "acronym": ("acronym",),
+        "country": ("country_code",),
+        "kind": ("kind",),
+        "description": ("description",),
+    },
+    SubjectType.program: {
+        "name": ("name",),
+        "acronym": ("acronym",),
+        "summary": ("summary",),
+        "description": ("description",),
+        "openness": ("openness",),
+        "locations": ("locations",),
+    },
+    SubjectType.program_objective: {"text": ("text",)},
+    SubjectType.program_participant: {
+        "party": ("agency_id", "country_code"),
+        "role": ("role",),
+    },
+    SubjectType.agreement: {
+        "name": ("name",),
+        "kind": ("kind",),
+        "program": ("program_id",),
+        "date": ("date_edtf", "date_phrase"),
+        "purpose": ("purpose",),
+        "effect": ("effect",),
+    },
+    SubjectType.signatory: {
+        "party": ("agency_id", "country_code"),
+        "status": ("status",),
+        "date": ("date_edtf", "date_phrase"),
+    },
+    SubjectType.reported_count: {
+        "subject": ("agreement_id", "program_id"),
+        "relation": ("relation", "party_kind"),
+        "count": ("count", "phrase"),
+        "excludes": ("excludes_country_code",),
+    },
+    SubjectType.restriction: {
+        "name": ("name",),
+        "jurisdiction": ("jurisdiction_code",),
+        "since": ("since_edtf", "since_phrase"),
+        "restricted_parties": ("restricted_parties",),
+        "counterpart": ("counterpart_country_code", "counterpart_phrase"),
+        "scope": ("scope",),
+        "lifts_when": ("lifts_when", "lifting_agency_id"),
+        "effect": ("effect_program_id", "effect"),
+    },
+    SubjectType.event: {
+        "kind": ("kind", "status"),
+        "summary": ("summary",),
+        "date": ("date_edtf", "date_phrase"),
+        "entities": ("entities",),
+    },
+}
+
+
+def uncovered_fields(
+    subject_type: SubjectType, values: dict[str, object], cited_claims: set[str]
+) -> list[str]:
+    """Filled fields of a row that no citation covers (empty when the row is fully backed)."""
+    if ROW in cited_claims:
+        return []
+    missing = []
+    for claim, fields in CLAIMS[subject_type].items():
+        filled = any(values.get(field) not in (None, [], "") for field in fields)
+        if filled and claim not in cited_claims:
+            missing.append(claim)
+    return missing
+
+
+def known_claims(subject_type: SubjectType) -> set[str]:
+    return {ROW, *CLAIMS[subject_type]}

@@ -1,0 +1,66 @@
+"""Types and helpers shared by every model family."""
+
+import datetime as dt
+import re
+import time
+from typing import Annotated
+
+import edtf
+from pydantic import AfterValidator, Field, StringConstraints
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+# A date-less row sorts after every dated one; the sentinel keeps the column NOT NULL so that
+# (date_sort, id) stays a total order usable by keyset pagination.
+UNDATED_SORT = dt.date(9999, 12, 31)
+MAX_BIGINT = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it here gives one clear error on both engines.
+    if "\x00" in value:
+        raise ValueError("NUL characters (U+0000) are not allowed in text")
+    return value
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
+# Any row's client-facing id: a slug, or a country's ISO code.
+EntityId = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{2}|[a-z0-9]+(?:-[a-z0-9]+)*)$")]
+CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
+Count = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+
+
+def _valid_edtf(value: str) -> str:
+    try:
+        edtf.parse_edtf(value)
+    except Exception as exc:  # the edtf parser raises several unrelated exception types
+        raise ValueError(f"not a valid EDTF date or span: {value!r}") from exc
+    return value
+
+
+EdtfStr = Annotated[str, StringConstraints(max_length=64), AfterValidator(_valid_edtf)]
+
+
+def _to_date(value: object) -> dt.date | None:
+    if isinstance(value, time.struct_time):
+        return dt.date(value.tm_year, value.tm_mon, value.tm_mday)
+    return None  # an open end (-inf/+inf) has no bound
+
+
+def edtf_bounds(value: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The earliest and latest calendar days an EDTF value can mean (None where it is open)."""
+    if value is None:
+        return None, None
+    parsed = edtf.parse_edtf(value)
+    return _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
+
+
+def sort_date(lower: dt.date | None, upper: dt.date | None) -> dt.date:
+    """Where a row sits on the timeline: its earliest day, else its latest, else last."""
+    return lower or upper or UNDATED_SORT
+
+
+def is_slug(value: str) -> bool:
+    return re.fullmatch(SLUG_PATTERN, value) is not None

@@ -1,0 +1,149 @@
+"""Countries, agencies and programs, with a program's locations, objectives and participants."""
+
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+from app.models import base as _base  # noqa: F401
+from app.models.common import CountryCode, ShortText, Slug, Text
+from app.models.sources import QuoteSpec
+
+Citations = dict[str, list[QuoteSpec]]
+
+
+class AgencyKind(StrEnum):
+    space_agency = "space_agency"
+    government_office = "government_office"
+    legislature = "legislature"
+
+
+class Location(StrEnum):
+    lunar_surface = "lunar_surface"
+    lunar_orbit = "lunar_orbit"
+
+
+class ParticipantRole(StrEnum):
+    lead = "lead"
+    partner = "partner"
+    prospective = "prospective"
+
+
+class CountryBase(SQLModel):
+    name: ShortText
+
+
+class Country(CountryBase, table=True):
+    __tablename__ = "country"
+
+    code: str = Field(primary_key=True, max_length=2, description="ISO 3166-1 alpha-2")
+
+
+class CountryCreate(CountryBase):
+    code: CountryCode
+    citations: Citations
+
+
+class AgencyBase(SQLModel):
+    name: ShortText
+    acronym: ShortText | None = None
+    country_code: str | None = Field(
+        default=None, foreign_key="country.code", max_length=2, index=True, ondelete="RESTRICT"
+    )
+    kind: AgencyKind | None = Field(default=None, sa_type=String(32), index=True)
+    description: Text | None = Field(default=None, sa_type=SAText)
+
+
+class Agency(AgencyBase, table=True):
+    __tablename__ = "agency"
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class AgencyCreate(AgencyBase):
+    id: Slug
+    citations: Citations
+
+
+class ProgramBase(SQLModel):
+    name: ShortText
+    acronym: ShortText | None = None
+    summary: Text = Field(sa_type=SAText)
+    description: Text | None = Field(default=None, sa_type=SAText)
+    openness: Text | None = Field(
+        default=None, sa_type=SAText, description="who the program says it is open to"
+    )
+
+
+class Program(ProgramBase, table=True):
+    __tablename__ = "program"
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class ProgramLocation(SQLModel, table=True):
+    """Where a program is to be built; backed by the program's `locations` claim."""
+
+    __tablename__ = "program_location"
+
+    program_id: str = Field(
+        foreign_key="program.id", primary_key=True, max_length=100, ondelete="CASCADE"
+    )
+    location: Location = Field(primary_key=True, sa_type=String(32), index=True)
+
+
+class ProgramObjectiveBase(SQLModel):
+    program_id: str = Field(foreign_key="program.id", max_length=100, ondelete="CASCADE")
+    position: int
+    text: Text = Field(sa_type=SAText)
+
+
+class ProgramObjective(ProgramObjectiveBase, table=True):
+    __tablename__ = "program_objective"
+    __table_args__ = (Index("ix_program_objective_program", "program_id", "position"),)
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class ParticipantBase(SQLModel):
+    program_id: str = Field(foreign_key="program.id", max_length=100, ondelete="CASCADE")
+    agency_id: str | None = Field(
+        default=None, foreign_key="agency.id", max_length=100, index=True, ondelete="RESTRICT"
+    )
+    country_code: str | None = Field(
+        default=None, foreign_key="country.code", max_length=2, index=True, ondelete="RESTRICT"
+    )
+    role: ParticipantRole = Field(sa_type=String(32))
+
+
+class ProgramParticipant(ParticipantBase, table=True):
+    __tablename__ = "program_participant"
+    __table_args__ = (
+        CheckConstraint("(agency_id IS NULL) <> (country_code IS NULL)", name="one_party"),
+        Index("ix_program_participant_program", "program_id", "id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class ObjectiveCreate(SQLModel):
+    id: Slug
+    text: Text
+    citations: Citations
+
+
+class ParticipantCreate(SQLModel):
+    id: Slug
+    agency_id: Slug | None = None
+    country_code: CountryCode | None = None
+    role: ParticipantRole
+    citations: Citations
+
+
+class ProgramCreate(ProgramBase):
+    id: Slug
+    locations: list[Location] = []
+    objectives: list[ObjectiveCreate] = []
+    participants: list[ParticipantCreate] = []
+    citations: Citations

@@ -1,0 +1,64 @@
+"""The timeline: what happened or is planned, when the source says so, and who it concerns."""
+
+from enum import StrEnum
+
+from sqlalchemy import Index, String
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+from app.models import base as _base  # noqa: F401
+from app.models.agreements import DateBounds, Dated
+from app.models.common import EntityId, Slug, Text
+from app.models.entities import Citations
+from app.models.sources import SubjectType
+
+
+class EventKind(StrEnum):
+    agreement_signed = "agreement_signed"
+    announcement = "announcement"
+    statement = "statement"
+    confirmation = "confirmation"
+    restriction_in_force = "restriction_in_force"
+    planned_milestone = "planned_milestone"
+
+
+class EventStatus(StrEnum):
+    occurred = "occurred"
+    planned = "planned"
+
+
+class EventBase(Dated):
+    kind: EventKind = Field(sa_type=String(40), index=True)
+    status: EventStatus = Field(sa_type=String(16))
+    summary: Text = Field(sa_type=SAText)
+
+
+class Event(EventBase, DateBounds, table=True):
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_sort", "date_sort", "id"),)
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class EventEntity(SQLModel, table=True):
+    """A row an event concerns; backed by the event's `entities` claim."""
+
+    __tablename__ = "event_entity"
+    __table_args__ = (Index("ix_event_entity_entity", "entity_type", "entity_id"),)
+
+    event_id: str = Field(
+        foreign_key="event.id", primary_key=True, max_length=100, ondelete="CASCADE"
+    )
+    entity_type: SubjectType = Field(primary_key=True, sa_type=String(32))
+    entity_id: str = Field(primary_key=True, max_length=100)
+
+
+class EntityRef(SQLModel):
+    type: SubjectType
+    id: EntityId
+
+
+class EventCreate(EventBase):
+    id: Slug
+    entities: list[EntityRef]
+    citations: Citations

@@ -1,0 +1,141 @@
+"""Sources, the citations that anchor facts in them, whose words a quote carries, and versions."""
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import model_validator
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+from app.models import base as _base  # noqa: F401  (the naming convention must exist first)
+from app.models.common import Count, ShortText, Slug, Text
+
+CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with every quote
+
+
+class SubjectType(StrEnum):
+    """The kinds of row a citation can support."""
+
+    attribution = "attribution"
+    country = "country"
+    agency = "agency"
+    program = "program"
+    program_objective = "program_objective"
+    program_participant = "program_participant"
+    agreement = "agreement"
+    signatory = "signatory"
+    reported_count = "reported_count"
+    restriction = "restriction"
+    event = "event"
+
+
+class SourceBase(SQLModel):
+    title: ShortText
+    publisher: ShortText | None = None
+    author: ShortText | None = None
+    url: ShortText | None = None
+    published_edtf: str | None = Field(default=None, max_length=64)
+    retrieved_on: dt.date | None = None
+    language: str = Field(max_length=35, description="BCP 47 language tag")
+    media_type: str = Field(max_length=100)
+    description: Text | None = Field(default=None, sa_type=SAText)
+
+
+class Source(SourceBase, table=True):
+    __tablename__ = "source"
+
+    id: str = Field(primary_key=True, max_length=100)
+    text: str = Field(sa_type=SAText)
+    sha256: str = Field(max_length=64, min_length=64)
+    length: int = Field(sa_type=BigInteger, description="length of text in Unicode code points")
+
+
+class AttributionBase(SQLModel):
+    label: ShortText
+    description: Text | None = Field(default=None, sa_type=SAText)
+    speaker_agency_id: str | None = Field(
+        default=None, foreign_key="agency.id", max_length=100, ondelete="RESTRICT"
+    )
+    reported_by: ShortText | None = Field(default=None, max_length=500)
+
+
+class Attribution(AttributionBase, table=True):
+    __tablename__ = "attribution"
+
+    id: str = Field(primary_key=True, max_length=100)
+
+
+class CitationBase(SQLModel):
+    source_id: str = Field(foreign_key="source.id", max_length=100, ondelete="RESTRICT")
+    attribution_id: str = Field(foreign_key="attribution.id", max_length=100, ondelete="RESTRICT")
+    subject_type: str = Field(max_length=32)
+    subject_id: str = Field(max_length=100)
+    claim: str = Field(max_length=64, description="the field of the subject row the quote supports")
+    position: int = Field(description="order of this quote among those supporting the claim")
+    exact: str = Field(sa_type=SAText)
+    prefix: str = Field(max_length=CONTEXT_LENGTH * 4)
+    suffix: str = Field(max_length=CONTEXT_LENGTH * 4)
+    start: int = Field(sa_type=BigInteger, description="start offset in code points, inclusive")
+    end: int = Field(sa_type=BigInteger, description="end offset in code points, exclusive")
+    display: str | None = Field(
+        default=None, sa_type=SAText, description="a corrected reading shown beside the quote"
+    )
+
+
+class Citation(CitationBase, table=True):
+    __tablename__ = "citation"
+    __table_args__ = (
+        UniqueConstraint("subject_type", "subject_id", "claim", "position"),
+        CheckConstraint('start >= 0 AND start < "end"', name="span"),
+        Index("ix_citation_subject", "subject_type", "subject_id"),
+        Index("ix_citation_source_start", "source_id", "start"),
+        Index("ix_citation_attribution_id", "attribution_id"),
+    )
+
+    id: str = Field(primary_key=True, max_length=200)
+
+
+class DatasetVersion(SQLModel, table=True):
+    """One row per change to the data; the newest row is the version that caches key on."""
+
+    __tablename__ = "dataset_version"
+
+    version: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    origin: str = Field(sa_type=String(32), description="what made the change, e.g. 'seed'")
+    seed_digest: str | None = Field(default=None, max_length=64)
+    summary: str = Field(sa_type=SAText, description="what changed, as JSON counts per table")
+
+
+class QuoteSpec(SQLModel):
+    """How seed files and (later) curators name a quote: its exact text, never its offsets."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_string(cls, data: Any) -> Any:
+        # A bare string is shorthand for {quote: <string>}.
+        return {"quote": data} if isinstance(data, str) else data
+
+    quote: Text
+    occurrence: Count | None = Field(
+        default=None, ge=1, description="which occurrence (1-based), only if the text repeats"
+    )
+    attribution: Slug | None = None
+    source: Slug | None = None
+    display: Text | None = None
+
+
+class AttributionCreate(AttributionBase):
+    id: Slug
+    citations: dict[str, list[QuoteSpec]]

@@ -1,0 +1,254 @@
+"""Reading the seed: YAML files validated by pydantic, every quote located, rows planned.
+
+Nothing here touches the database. `read_seed` returns the complete set of rows the database
+should hold, or raises SeedError listing every problem (file, entry, claim, quote, what is wrong).
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlmodel import SQLModel
+
+from app.models import (
+    AgencyCreate,
+    AgreementCreate,
+    CountryCreate,
+    EventCreate,
+    ProgramCreate,
+    QuoteSpec,
+    ReportedCountCreate,
+    RestrictionCreate,
+    SignatoryCreate,
+    SubjectType,
+)
+from app.models.claims import known_claims, uncovered_fields
+from app.models.common import Slug, Text
+from app.models.sources import AttributionCreate
+from app.services.quotes import QuoteAmbiguous, QuoteNotFound, locate
+
+DEFAULT_ATTRIBUTION = "article"
+
+
+class SeedError(Exception):
+    """The seed cannot be loaded; `problems` says every reason, one per line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("seed refused:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class SourceEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Slug
+    file: str
+    sha256: str
+    title: Text
+    language: str
+    media_type: str
+    publisher: Text | None = None
+    author: Text | None = None
+    url: Text | None = None
+    published_edtf: str | None = None
+    retrieved_on: str | None = None
+    description: Text | None = None
+
+
+# (file, collection key, create model, subject type); the order is the order rows depend on.
+COLLECTIONS: list[tuple[str, str, type[SQLModel], SubjectType]] = [
+    ("countries.yaml", "countries", CountryCreate, SubjectType.country),
+    ("agencies.yaml", "agencies", AgencyCreate, SubjectType.agency),
+    ("attributions.yaml", "attributions", AttributionCreate, SubjectType.attribution),
+    ("programs.yaml", "programs", ProgramCreate, SubjectType.program),
+    ("agreements.yaml", "agreements", AgreementCreate, SubjectType.agreement),
+    ("agreements.yaml", "signatories", SignatoryCreate, SubjectType.signatory),
+    ("agreements.yaml", "reported_counts", ReportedCountCreate, SubjectType.reported_count),
+    ("restrictions.yaml", "restrictions", RestrictionCreate, SubjectType.restriction),
+    ("events.yaml", "events", EventCreate, SubjectType.event),
+]
+FILE_KEYS = {"source", "attribution"}
+
+
+@dataclass
+class SourceText:
+    entry: SourceEntry
+    text: str
+
+
+@dataclass
+class Entry:
+    """One validated seed entry (or a nested objective/participant), ready to become a row."""
+
+    file: str
+    label: str
+    subject_type: SubjectType
+    subject_id: str
+    values: dict[str, Any]
+    citations: dict[str, list[QuoteSpec]]
+    default_source: str | None
+    default_attribution: str
+
+
+@dataclass
+class Seed:
+    digest: str
+    sources: dict[str, SourceText]
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _load_yaml(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: cannot be read: {exc}")
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name}: expected a mapping at the top level")
+        return {}
+    return data
+
+
+def _format_validation(where: str, exc: ValidationError) -> Iterator[str]:
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"])
+        yield f"{where}: {loc}: {err['msg']}"
+
+
+def _validate(model: type[SQLModel], raw: Any, where: str, problems: list[str]) -> SQLModel | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping")
+        return None
+    unknown = sorted(set(raw) - set(model.model_fields))
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_format_validation(where, exc))
+        return None
+
+
+def _read_sources(seed_dir: Path, problems: list[str]) -> dict[str, SourceText]:
+    sources: dict[str, SourceText] = {}
+    data = _load_yaml(seed_dir / "sources.yaml", problems)
+    for i, raw in enumerate(data.get("sources") or []):
+        where = f"sources.yaml: sources[{raw.get('id', i) if isinstance(raw, dict) else i}]"
+        try:
+            entry = SourceEntry.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_format_validation(where, exc))
+            continue
+        try:
+            blob = (seed_dir / entry.file).read_bytes()
+        except OSError as exc:
+            problems.append(f"{where}: file {entry.file!r} cannot be read: {exc.strerror}")
+            continue
+        actual = hashlib.sha256(blob).hexdigest()
+        if actual != entry.sha256:
+            problems.append(
+                f"{where}: file {entry.file!r} has SHA-256 {actual}, not the declared {entry.sha256}"
+            )
+            continue
+        try:
+            sources[entry.id] = SourceText(entry=entry, text=blob.decode("utf-8"))
+        except UnicodeDecodeError:
+            problems.append(f"{where}: file {entry.file!r} is not valid UTF-8")
+    return sources
+
+
+def _entries_of(
+    file: str, key: str, model: SQLModel, subject_type: SubjectType, defaults: dict[str, Any]
+) -> Iterator[Entry]:
+    values = model.model_dump(exclude={"citations", "objectives", "participants"})
+    subject_id = str(values.pop("id", None) or values.get("code"))
+    label = f"{file}: {key}[{subject_id}]"
+    citations: dict[str, list[QuoteSpec]] = getattr(model, "citations")  # noqa: B009
+    yield Entry(file, label, subject_type, subject_id, values, citations, **defaults)
+    for objective in getattr(model, "objectives", []):
+        yield Entry(
+            file,
+            f"{label}.objectives[{objective.id}]",
+            SubjectType.program_objective,
+            objective.id,
+            {"program_id": subject_id, "text": objective.text},
+            objective.citations,
+            **defaults,
+        )
+    for participant in getattr(model, "participants", []):
+        part = participant.model_dump(exclude={"id", "citations"})
+        yield Entry(
+            file,
+            f"{label}.participants[{participant.id}]",
+            SubjectType.program_participant,
+            participant.id,
+            {"program_id": subject_id, **part},
+            participant.citations,
+            **defaults,
+        )
+
+
+def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[str]) -> None:
+    allowed = known_claims(entry.subject_type)
+    for claim in sorted(set(entry.citations) - allowed):
+        problems.append(
+            f"{entry.label}: unknown claim {claim!r} (known: {', '.join(sorted(allowed))})"
+        )
+    missing = uncovered_fields(entry.subject_type, entry.values, set(entry.citations))
+    if missing:
+        problems.append(f"{entry.label}: no citation for filled claim(s) {', '.join(missing)}")
+    for claim, specs in entry.citations.items():
+        for spec in specs:
+            source_id = spec.source or entry.default_source
+            where = f"{entry.label} claim {claim!r}: quote {spec.quote!r}"
+            if source_id is None or source_id not in sources:
+                problems.append(f"{where}: unknown source {source_id!r}")
+                continue
+            try:
+                locate(sources[source_id].text, spec.quote, spec.occurrence)
+            except (QuoteNotFound, QuoteAmbiguous) as exc:
+                problems.append(f"{where}: {exc} in source {source_id!r}")
+
+
+def _digest(seed_dir: Path) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(p for p in seed_dir.iterdir() if p.is_file()):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def read_seed(seed_dir: Path) -> Seed:
+    """Validate every seed file and locate every quote, or raise SeedError listing each problem."""
+    problems: list[str] = []
+    if not seed_dir.is_dir():
+        raise SeedError([f"{seed_dir}: not a directory"])
+    seed = Seed(digest=_digest(seed_dir), sources=_read_sources(seed_dir, problems))
+    files: dict[str, dict[str, Any]] = {}
+    for file, key, model, subject_type in COLLECTIONS:
+        if file not in files:
+            files[file] = _load_yaml(seed_dir / file, problems)
+            unknown = set(files[file]) - FILE_KEYS - {k for f, k, *_ in COLLECTIONS if f == file}
+            if unknown:
+                problems.append(f"{file}: unknown top-level key(s) {', '.join(sorted(unknown))}")
+        data = files[file]
+        defaults = {
+            "default_source": data.get("source"),
+            "default_attribution": data.get("attribution", DEFAULT_ATTRIBUTION),
+        }
+        for i, raw in enumerate(data.get(key) or []):
+            ident = raw.get("id", raw.get("code", i)) if isinstance(raw, dict) else i
+            validated = _validate(model, raw, f"{file}: {key}[{ident}]", problems)
+            if validated is not None:
+                seed.entries.extend(_entries_of(file, key, validated, subject_type, defaults))
+    for entry in seed.entries:
+        _check_quotes(entry, seed.sources, problems)
+    if problems:
+        raise SeedError(problems)
+    return seed

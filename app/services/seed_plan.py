@@ -1,0 +1,206 @@
+"""Turning a validated seed into the exact rows each table should hold."""
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import SQLModel
+
+from app.models import (
+    Agency,
+    Agreement,
+    Attribution,
+    Citation,
+    Country,
+    Event,
+    EventEntity,
+    Program,
+    ProgramLocation,
+    ProgramObjective,
+    ProgramParticipant,
+    ReportedCount,
+    Restriction,
+    RestrictionParty,
+    Signatory,
+    Source,
+    SubjectType,
+)
+from app.models.common import edtf_bounds, sort_date
+from app.services.quotes import locate, sha256_hex
+from app.services.seed_files import Entry, Seed, SeedError
+
+# Parents before children: inserts run in this order, deletes in reverse.
+TABLE_ORDER: list[type[SQLModel]] = [
+    Source,
+    Country,
+    Agency,
+    Attribution,
+    Program,
+    ProgramLocation,
+    ProgramObjective,
+    ProgramParticipant,
+    Agreement,
+    Signatory,
+    ReportedCount,
+    Restriction,
+    RestrictionParty,
+    Event,
+    EventEntity,
+    Citation,
+]
+
+SUBJECT_TABLES: dict[SubjectType, type[SQLModel]] = {
+    SubjectType.attribution: Attribution,
+    SubjectType.country: Country,
+    SubjectType.agency: Agency,
+    SubjectType.program: Program,
+    SubjectType.program_objective: ProgramObjective,
+    SubjectType.program_participant: ProgramParticipant,
+    SubjectType.agreement: Agreement,
+    SubjectType.signatory: Signatory,
+    SubjectType.reported_count: ReportedCount,
+    SubjectType.restriction: Restriction,
+    SubjectType.event: Event,
+}
+
+Rows = dict[type[SQLModel], list[dict[str, Any]]]
+
+
+def _date_columns(edtf_value: str | None) -> dict[str, dt.date | None]:
+    lower, upper = edtf_bounds(edtf_value)
+    return {"date_lower": lower, "date_upper": upper, "date_sort": sort_date(lower, upper)}
+
+
+def _source_row(seed: Seed, source_id: str) -> dict[str, Any]:
+    source = seed.sources[source_id]
+    entry = source.entry.model_dump(exclude={"file", "sha256", "id", "retrieved_on"})
+    retrieved = source.entry.retrieved_on
+    return {
+        **entry,
+        "id": source_id,
+        "retrieved_on": dt.date.fromisoformat(retrieved) if retrieved else None,
+        "text": source.text,
+        "sha256": sha256_hex(source.text),
+        "length": len(source.text),
+    }
+
+
+def _entity_rows(entry: Entry, rows: Rows) -> None:
+    values = dict(entry.values)
+    kind = entry.subject_type
+    row_id = {"id": entry.subject_id}
+    if kind is SubjectType.country:
+        rows[Country].append(values)
+    elif kind is SubjectType.program:
+        locations = values.pop("locations")
+        rows[Program].append({**values, **row_id})
+        rows[ProgramLocation].extend(
+            {"program_id": entry.subject_id, "location": loc} for loc in locations
+        )
+    elif kind is SubjectType.program_objective:
+        position = sum(1 for r in rows[ProgramObjective] if r["program_id"] == values["program_id"])
+        rows[ProgramObjective].append({**values, **row_id, "position": position + 1})
+    elif kind is SubjectType.restriction:
+        parties = values.pop("restricted_parties")
+        lower, _ = edtf_bounds(values["since_edtf"])
+        rows[Restriction].append({**values, **row_id, "since_lower": lower})
+        rows[RestrictionParty].extend(
+            {"restriction_id": entry.subject_id, "agency_id": agency} for agency in parties
+        )
+    elif kind is SubjectType.event:
+        entities = values.pop("entities")
+        rows[Event].append({**values, **row_id, **_date_columns(values["date_edtf"])})
+        rows[EventEntity].extend(
+            {"event_id": entry.subject_id, "entity_type": e["type"], "entity_id": e["id"]}
+            for e in entities
+        )
+    elif kind in (SubjectType.agreement, SubjectType.signatory):
+        table = SUBJECT_TABLES[kind]
+        rows[table].append({**values, **row_id, **_date_columns(values["date_edtf"])})
+    else:
+        rows[SUBJECT_TABLES[kind]].append({**values, **row_id})
+
+
+def _citation_rows(entry: Entry, seed: Seed) -> list[dict[str, Any]]:
+    out = []
+    for claim, specs in entry.citations.items():
+        for position, spec in enumerate(specs, start=1):
+            source_id = spec.source or entry.default_source
+            assert source_id is not None  # read_seed has already refused a missing source
+            anchor = locate(seed.sources[source_id].text, spec.quote, spec.occurrence)
+            subject = entry.subject_id.lower()
+            kind = entry.subject_type.value.replace("_", "-")
+            out.append(
+                {
+                    "id": f"{kind}-{subject}-{claim.replace('_', '-')}-{position}",
+                    "source_id": source_id,
+                    "attribution_id": spec.attribution or entry.default_attribution,
+                    "subject_type": entry.subject_type.value,
+                    "subject_id": entry.subject_id,
+                    "claim": claim,
+                    "position": position,
+                    "exact": anchor.exact,
+                    "prefix": anchor.prefix,
+                    "suffix": anchor.suffix,
+                    "start": anchor.start,
+                    "end": anchor.end,
+                    "display": spec.display,
+                }
+            )
+    return out
+
+
+def _primary_key(table: type[SQLModel], row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row.get(col.name) for col in table.__table__.primary_key.columns)  # type: ignore[attr-defined]
+
+
+def _check_references(rows: Rows, labels: dict[tuple[str, str], str]) -> list[str]:
+    """Every foreign key, event entity and citation subject must name a planned row."""
+    keys = {
+        table: {_primary_key(table, r) for r in table_rows} for table, table_rows in rows.items()
+    }
+    by_name = {table.__tablename__: table for table in rows}  # type: ignore[attr-defined]
+    problems: list[str] = []
+    for table, table_rows in rows.items():
+        fks = [
+            (col.name, fk.column.table.name)
+            for col in table.__table__.columns  # type: ignore[attr-defined]
+            for fk in col.foreign_keys
+        ]
+        for row in table_rows:
+            for column, target in fks:
+                value = row.get(column)
+                if value is not None and (value,) not in keys[by_name[target]]:
+                    owner = labels.get((table.__tablename__, str(_primary_key(table, row)[0])))  # type: ignore[attr-defined]
+                    problems.append(
+                        f"{owner or table.__tablename__}: {column} {value!r}: no such {target}"
+                    )  # type: ignore[attr-defined]
+    for row in rows[EventEntity]:
+        target_table = SUBJECT_TABLES[SubjectType(row["entity_type"])]
+        if (row["entity_id"],) not in keys[target_table]:
+            problems.append(
+                f"{labels[('event', row['event_id'])]}: entity {row['entity_type']} "
+                f"{row['entity_id']!r}: no such {row['entity_type']}"
+            )
+    return problems
+
+
+def plan_rows(seed: Seed) -> Rows:
+    """Every row every table should hold after loading this seed."""
+    rows: Rows = {table: [] for table in TABLE_ORDER}
+    rows[Source] = [_source_row(seed, source_id) for source_id in seed.sources]
+    labels: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[SubjectType, str], str] = {}
+    problems: list[str] = []
+    for entry in seed.entries:
+        key = (entry.subject_type, entry.subject_id)
+        if key in seen:
+            problems.append(f"{entry.label}: id {entry.subject_id!r} already used by {seen[key]}")
+            continue
+        seen[key] = entry.label
+        labels[(SUBJECT_TABLES[entry.subject_type].__tablename__, entry.subject_id)] = entry.label  # type: ignore[attr-defined]
+        _entity_rows(entry, rows)
+        rows[Citation].extend(_citation_rows(entry, seed))
+    problems.extend(_check_references(rows, labels))
+    if problems:
+        raise SeedError(problems)
+    return rows

@@ -1,5 +1,6 @@
 """The shared metadata, with a naming convention so that migrations name every constraint."""
 
+from sqlalchemy import Table
 from sqlmodel import SQLModel
 
 NAMING_CONVENTION = {
@@ -12,3 +13,9 @@ NAMING_CONVENTION = {
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model (SQLModel leaves `__table__` untyped)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table

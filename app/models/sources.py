@@ -5,7 +5,6 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import model_validator
-
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,

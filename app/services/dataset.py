@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -11,12 +12,12 @@ from app.models import DatasetVersion
 
 def current_version(*, session: Session) -> int:
     """The newest dataset version, or 0 for a database that holds no data yet."""
-    latest = session.execute(select(func.max(DatasetVersion.version))).scalar_one()  # type: ignore[arg-type]
+    latest = session.execute(select(func.max(DatasetVersion.version))).scalar_one()
     return int(latest or 0)
 
 
 def bump_version(
-    *, session: Session, origin: str, summary: dict[str, object], seed_digest: str | None = None
+    *, session: Session, origin: str, summary: Mapping[str, object], seed_digest: str | None = None
 ) -> int:
     """Record one change; the caller's transaction makes it atomic with the change itself."""
     version = current_version(session=session) + 1

@@ -20,11 +20,11 @@ class Anchor:
     end: int
 
 
-class QuoteNotFound(ValueError):
+class QuoteNotFoundError(ValueError):
     pass
 
 
-class QuoteAmbiguous(ValueError):
+class QuoteAmbiguousError(ValueError):
     pass
 
 
@@ -55,20 +55,22 @@ def anchor_at(text: str, start: int, end: int) -> Anchor:
 def locate(text: str, quote: str, occurrence: int | None = None) -> Anchor:
     """Anchor quote in text; occurrence (1-based) is required exactly when the quote repeats."""
     if not quote:
-        raise QuoteNotFound("quote is empty")
+        raise QuoteNotFoundError("quote is empty")
     starts = occurrences(text, quote)
     if not starts:
-        raise QuoteNotFound("not found")
+        raise QuoteNotFoundError("not found")
     if occurrence is None:
         if len(starts) > 1:
-            raise QuoteAmbiguous(
+            raise QuoteAmbiguousError(
                 f"found {len(starts)} times; say which with occurrence: 1..{len(starts)}"
             )
         start = starts[0]
     else:
         if len(starts) == 1:
-            raise QuoteAmbiguous("found once; occurrence is only for a quote that repeats")
+            raise QuoteAmbiguousError("found once; occurrence is only for a quote that repeats")
         if occurrence > len(starts):
-            raise QuoteNotFound(f"occurrence {occurrence} asked for, found {len(starts)} times")
+            raise QuoteNotFoundError(
+                f"occurrence {occurrence} asked for, found {len(starts)} times"
+            )
         start = starts[occurrence - 1]
     return anchor_at(text, start, start + len(quote))

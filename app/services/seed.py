@@ -9,6 +9,7 @@ from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.models import Source
+from app.models.base import table_of
 from app.services.dataset import bump_version, current_version
 from app.services.seed_files import SeedError, read_seed
 from app.services.seed_plan import TABLE_ORDER, Rows, plan_rows
@@ -25,7 +26,7 @@ class LoadReport:
 
 
 def _pk_columns(table: type[SQLModel]) -> list[Any]:
-    return list(table.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    return list(table_of(table).primary_key.columns)
 
 
 def _key(table: type[SQLModel], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -33,7 +34,7 @@ def _key(table: type[SQLModel], row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _existing(session: Session, table: type[SQLModel]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    result = session.execute(select(table.__table__))  # type: ignore[attr-defined]
+    result = session.execute(select(table_of(table)))
     return {_key(table, dict(r)): dict(r) for r in result.mappings()}
 
 
@@ -53,32 +54,32 @@ def _refuse_changed_sources(existing: dict[tuple[Any, ...], dict[str, Any]], row
 
 
 def _sync(session: Session, rows: Rows, progress: Progress) -> dict[str, dict[str, int]]:
-    columns = {t: [c.name for c in t.__table__.columns] for t in TABLE_ORDER}  # type: ignore[attr-defined]
+    columns = {t: [c.name for c in table_of(t).columns] for t in TABLE_ORDER}
     desired = {
         t: {_key(t, r): {c: r.get(c) for c in columns[t]} for r in rows[t]} for t in TABLE_ORDER
     }
     existing = {t: _existing(session, t) for t in TABLE_ORDER}
     _refuse_changed_sources(existing[Source], rows)
-    counts = {t.__tablename__: {"inserted": 0, "updated": 0, "deleted": 0} for t in TABLE_ORDER}  # type: ignore[attr-defined]
+    counts = {table_of(t).name: {"inserted": 0, "updated": 0, "deleted": 0} for t in TABLE_ORDER}
     # Children go first when deleting, parents first when writing, so no foreign key is broken.
     for table in reversed(TABLE_ORDER):
         gone = [k for k in existing[table] if k not in desired[table]]
         for key in gone:
-            session.execute(delete(table.__table__).where(_where_key(table, key)))  # type: ignore[attr-defined]
-        counts[table.__tablename__]["deleted"] = len(gone)  # type: ignore[attr-defined]
+            session.execute(delete(table_of(table)).where(_where_key(table, key)))
+        counts[table_of(table).name]["deleted"] = len(gone)
     for table in TABLE_ORDER:
-        name = table.__tablename__  # type: ignore[attr-defined]
+        name = table_of(table).name
         progress(f"{name}: {len(desired[table])} rows")
         new = [row for key, row in desired[table].items() if key not in existing[table]]
         if new:
-            session.execute(insert(table.__table__), new)  # type: ignore[attr-defined]
+            session.execute(insert(table_of(table)), new)
         changed = [
             (key, row)
             for key, row in desired[table].items()
             if key in existing[table] and existing[table][key] != row
         ]
         for key, row in changed:
-            session.execute(update(table.__table__).where(_where_key(table, key)).values(row))  # type: ignore[attr-defined]
+            session.execute(update(table_of(table)).where(_where_key(table, key)).values(row))
         counts[name]["inserted"] = len(new)
         counts[name]["updated"] = len(changed)
     return counts
@@ -103,5 +104,5 @@ def load_seed(*, engine: Engine, seed_dir: Path, progress: Progress | None = Non
         version=version,
         changed=changed,
         counts=counts,
-        rows={t.__tablename__: len(rows[t]) for t in TABLE_ORDER},  # type: ignore[attr-defined]
+        rows={table_of(t).name: len(rows[t]) for t in TABLE_ORDER},
     )

@@ -29,7 +29,7 @@ from app.models import (
 from app.models.claims import known_claims, uncovered_fields
 from app.models.common import Slug, Text
 from app.models.sources import AttributionCreate
-from app.services.quotes import QuoteAmbiguous, QuoteNotFound, locate
+from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
 
 DEFAULT_ATTRIBUTION = "article"
 
@@ -154,7 +154,8 @@ def _read_sources(seed_dir: Path, problems: list[str]) -> dict[str, SourceText]:
         actual = hashlib.sha256(blob).hexdigest()
         if actual != entry.sha256:
             problems.append(
-                f"{where}: file {entry.file!r} has SHA-256 {actual}, not the declared {entry.sha256}"
+                f"{where}: file {entry.file!r} has SHA-256 {actual}, "
+                f"not the declared {entry.sha256}"
             )
             continue
         try:
@@ -213,7 +214,7 @@ def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[s
                 continue
             try:
                 locate(sources[source_id].text, spec.quote, spec.occurrence)
-            except (QuoteNotFound, QuoteAmbiguous) as exc:
+            except (QuoteNotFoundError, QuoteAmbiguousError) as exc:
                 problems.append(f"{where}: {exc} in source {source_id!r}")
 
 

@@ -24,6 +24,7 @@ from app.models import (
     Source,
     SubjectType,
 )
+from app.models.base import table_of
 from app.models.common import edtf_bounds, sort_date
 from app.services.quotes import locate, sha256_hex
 from app.services.seed_files import Entry, Seed, SeedError
@@ -150,36 +151,33 @@ def _citation_rows(entry: Entry, seed: Seed) -> list[dict[str, Any]]:
 
 
 def _primary_key(table: type[SQLModel], row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row.get(col.name) for col in table.__table__.primary_key.columns)  # type: ignore[attr-defined]
+    columns = table_of(table).primary_key.columns
+    return tuple(row.get(col.name) for col in columns)
 
 
-def _check_references(rows: Rows, labels: dict[tuple[str, str], str]) -> list[str]:
+def _check_references(rows: Rows, owners: dict[int, str]) -> list[str]:
     """Every foreign key, event entity and citation subject must name a planned row."""
-    keys = {
-        table: {_primary_key(table, r) for r in table_rows} for table, table_rows in rows.items()
-    }
-    by_name = {table.__tablename__: table for table in rows}  # type: ignore[attr-defined]
+    keys = {t: {_primary_key(t, r) for r in table_rows} for t, table_rows in rows.items()}
+    by_name = {table_of(t).name: t for t in rows}
     problems: list[str] = []
     for table, table_rows in rows.items():
         fks = [
             (col.name, fk.column.table.name)
-            for col in table.__table__.columns  # type: ignore[attr-defined]
+            for col in table_of(table).columns
             for fk in col.foreign_keys
         ]
         for row in table_rows:
             for column, target in fks:
                 value = row.get(column)
                 if value is not None and (value,) not in keys[by_name[target]]:
-                    owner = labels.get((table.__tablename__, str(_primary_key(table, row)[0])))  # type: ignore[attr-defined]
-                    problems.append(
-                        f"{owner or table.__tablename__}: {column} {value!r}: no such {target}"
-                    )  # type: ignore[attr-defined]
+                    owner = owners.get(id(row), table_of(table).name)
+                    problems.append(f"{owner}: {column} {value!r}: no such {target}")
     for row in rows[EventEntity]:
-        target_table = SUBJECT_TABLES[SubjectType(row["entity_type"])]
-        if (row["entity_id"],) not in keys[target_table]:
+        entity_type = SubjectType(row["entity_type"])
+        if (row["entity_id"],) not in keys[SUBJECT_TABLES[entity_type]]:
             problems.append(
-                f"{labels[('event', row['event_id'])]}: entity {row['entity_type']} "
-                f"{row['entity_id']!r}: no such {row['entity_type']}"
+                f"{owners[id(row)]}: entity {entity_type.value} {row['entity_id']!r}: "
+                f"no such {entity_type.value}"
             )
     return problems
 
@@ -188,7 +186,7 @@ def plan_rows(seed: Seed) -> Rows:
     """Every row every table should hold after loading this seed."""
     rows: Rows = {table: [] for table in TABLE_ORDER}
     rows[Source] = [_source_row(seed, source_id) for source_id in seed.sources]
-    labels: dict[tuple[str, str], str] = {}
+    owners: dict[int, str] = {}  # id(row) -> the seed entry that made it, for messages
     seen: dict[tuple[SubjectType, str], str] = {}
     problems: list[str] = []
     for entry in seed.entries:
@@ -197,10 +195,12 @@ def plan_rows(seed: Seed) -> Rows:
             problems.append(f"{entry.label}: id {entry.subject_id!r} already used by {seen[key]}")
             continue
         seen[key] = entry.label
-        labels[(SUBJECT_TABLES[entry.subject_type].__tablename__, entry.subject_id)] = entry.label  # type: ignore[attr-defined]
+        sizes = {table: len(table_rows) for table, table_rows in rows.items()}
         _entity_rows(entry, rows)
         rows[Citation].extend(_citation_rows(entry, seed))
-    problems.extend(_check_references(rows, labels))
+        for table, table_rows in rows.items():
+            owners.update((id(row), entry.label) for row in table_rows[sizes[table] :])
+    problems.extend(_check_references(rows, owners))
     if problems:
         raise SeedError(problems)
     return rows

@@ -1,0 +1,101 @@
+"""The `spacefacts` command: serve, migrate, seed and verify."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import Progress
+from sqlmodel import Session
+
+from app import migrate
+from app.config import settings
+from app.db import engine
+from app.services.seed import load_seed
+from app.services.seed_files import SeedError
+from app.services.verify import verify_citations
+
+cli = typer.Typer(help="spacefacts: cited facts about international space cooperation.")
+db_cli = typer.Typer(help="Database schema migrations (Alembic).")
+cli.add_typer(db_cli, name="db")
+out = Console()
+err = Console(stderr=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = settings.host,
+    port: Annotated[int, typer.Option(help="Port to bind.")] = settings.port,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    migrate.upgrade(revision=revision)
+    out.print(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Migrate the database down to REVISION (default: one step; 'base' empties it)."""
+    migrate.downgrade(revision=revision)
+    out.print(f"database at revision {migrate.current_revision(engine)}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the database's revision and the latest one."""
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    state = "up to date" if current == head else "needs 'spacefacts db upgrade'"
+    out.print(f"current: {current or '(empty)'}  head: {head}  ({state})")
+
+
+@cli.command()
+def seed(
+    path: Annotated[Path | None, typer.Argument(help="Seed folder.")] = None,
+) -> None:
+    """Load the seed folder: every quote proved, one transaction, only changed rows written."""
+    seed_dir = path or settings.seed_dir
+    try:
+        report = load_seed(engine=engine, seed_dir=seed_dir, progress=out.print)
+    except SeedError as exc:
+        err.print(f"[red]seed refused[/red] ({len(exc.problems)} problem(s)); database unchanged:")
+        for problem in exc.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if report.changed:
+        changes = {
+            table: ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+            for table, counts in report.counts.items()
+        }
+        for table, summary in changes.items():
+            if summary:
+                out.print(f"  {table}: {summary}")
+        out.print(f"seed loaded: dataset version {report.version}")
+    else:
+        out.print(f"seed unchanged: dataset version {report.version}")
+
+
+@cli.command()
+def verify() -> None:
+    """Re-check every stored citation against its source text and SHA-256."""
+    with Session(engine) as session, Progress(console=err, transient=True) as progress:
+        task = progress.add_task("checking citations", total=None)
+        count, drifts = verify_citations(
+            session=session, on_citation=lambda: progress.advance(task)
+        )
+    if drifts:
+        for drift in drifts:
+            err.print(str(drift), markup=False, highlight=False, soft_wrap=True)
+        err.print(f"[red]{len(drifts)} drift(s)[/red] in {count} citations")
+        raise typer.Exit(1)
+    out.print(f"{count} citations verified against their sources")
+
+
+def main() -> None:
+    cli()

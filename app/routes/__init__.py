@@ -1,0 +1,1 @@
+"""HTTP only: each module is one router, with its prefix and tags declared where it is defined."""

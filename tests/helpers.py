@@ -1,0 +1,24 @@
+"""Small helpers shared by tests."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from app.models import metadata
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order, for before/after comparisons."""
+    with engine.connect() as conn:
+        return {
+            name: sorted((tuple(row) for row in conn.execute(select(table))), key=repr)
+            for name, table in sorted(metadata.tables.items())
+        }
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace exactly one occurrence of old in a seed file."""
+    content = path.read_text(encoding="utf-8")
+    assert content.count(old) == 1, f"{old!r} occurs {content.count(old)} times in {path.name}"
+    path.write_text(content.replace(old, new), encoding="utf-8")

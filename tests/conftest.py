@@ -101,3 +101,18 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seed"
     shutil.copytree(SEED_DIR, target)
     return target
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per engine, so a run shows the PostgreSQL half was counted, not skipped."""
+    tally: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for engine in ("sqlite", "postgresql"):
+                if f"[{engine}" in nodeid or f"-{engine}]" in nodeid or f"-{engine}-" in nodeid:
+                    counts = tally.setdefault(engine, {})
+                    counts[outcome] = counts.get(outcome, 0) + 1
+    for engine, counts in sorted(tally.items()):
+        parts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        terminalreporter.write_line(f"engine {engine}: {parts}")

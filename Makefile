@@ -1,0 +1,53 @@
+# Two commands do all set-up on a machine that has only python3 (3.11+) and make:
+#   make run    create .venv, install, migrate, load the seed, serve on http://127.0.0.1:8000
+#   make test   the whole suite (lint, types, tests on SQLite and PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest db seed verify clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps re-run the install whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/spacefacts db upgrade
+	$(BIN)/spacefacts seed
+	$(BIN)/spacefacts serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy app tests migrations
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+db: $(VENV)/.installed
+	$(BIN)/spacefacts db upgrade
+
+seed: db
+	$(BIN)/spacefacts seed
+
+verify: $(VENV)/.installed
+	$(BIN)/spacefacts verify
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

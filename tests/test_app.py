@@ -1,0 +1,41 @@
+"""The app factory serves /healthz from the seeded database."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.db import get_session
+from app.main import create_app
+from tests.conftest import Database
+
+
+def _client(db: Database) -> Iterator[TestClient]:
+    app = create_app()
+
+    def session_override() -> Iterator[Session]:
+        with Session(db.engine) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_override
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def client(seeded_db: Database) -> Iterator[TestClient]:
+    yield from _client(seeded_db)
+
+
+def test_healthz_reports_the_dataset_version(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "dataset_version": 1}
+
+
+def test_healthz_is_503_on_an_unmigrated_database(empty_db: Database) -> None:
+    for client in _client(empty_db):
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json() == {"status": "unavailable"}

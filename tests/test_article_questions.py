@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models import (
     Agency,
@@ -24,11 +23,11 @@ from tests.conftest import Database
 
 def _quotes(session: Session, subject_type: str, subject_id: str, claim: str) -> list[str]:
     rows = session.execute(
-        select(Citation.exact)
+        select(col(Citation.exact))
         .where(Citation.subject_type == subject_type)
         .where(Citation.subject_id == subject_id)
         .where(Citation.claim == claim)
-        .order_by(Citation.position)
+        .order_by(col(Citation.position))
     )
     return list(rows.scalars())
 
@@ -36,7 +35,9 @@ def _quotes(session: Session, subject_type: str, subject_id: str, claim: str) ->
 def test_who_signed_the_ilrs_memorandum_and_when(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
         rows = s.execute(
-            select(Signatory).where(Signatory.agreement_id == "ilrs-mou").order_by(Signatory.id)
+            select(Signatory)
+            .where(Signatory.agreement_id == "ilrs-mou")
+            .order_by(col(Signatory.id))
         ).scalars()
         got = [
             (r.id, r.agency_id, r.country_code, r.status, r.date_phrase, r.date_edtf) for r in rows
@@ -54,7 +55,7 @@ def test_who_signed_the_ilrs_memorandum_and_when(seeded_db: Database) -> None:
 def test_where_the_ilrs_is_to_be_built(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
         locations = s.execute(
-            select(ProgramLocation.location).where(ProgramLocation.program_id == "ilrs")
+            select(col(ProgramLocation.location)).where(ProgramLocation.program_id == "ilrs")
         ).scalars()
         assert sorted(locations) == ["lunar_orbit", "lunar_surface"]
         assert _quotes(s, "program", "ilrs", "locations") == [
@@ -67,9 +68,9 @@ def test_where_the_ilrs_is_to_be_built(seeded_db: Database) -> None:
 def test_what_the_ilrs_is_for(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
         objectives = s.execute(
-            select(ProgramObjective.text)
+            select(col(ProgramObjective.text))
             .where(ProgramObjective.program_id == "ilrs")
-            .order_by(ProgramObjective.position)
+            .order_by(col(ProgramObjective.position))
         ).scalars()
         assert list(objectives) == [
             "multi-disciplinary and multi-objective scientific research activities",
@@ -103,7 +104,7 @@ def test_how_many_countries_signed_the_artemis_accords_without_names(seeded_db: 
             "signed",
         )
         signed = s.execute(
-            select(Signatory.id)
+            select(col(Signatory.id))
             .where(Signatory.agreement_id == "artemis-accords")
             .where(Signatory.status == "signed")
         ).scalars()
@@ -135,7 +136,7 @@ def test_the_us_restriction(seeded_db: Database) -> None:
             "artemis",
         )
         parties = s.execute(
-            select(RestrictionParty.agency_id).where(RestrictionParty.restriction_id == r.id)
+            select(col(RestrictionParty.agency_id)).where(RestrictionParty.restriction_id == r.id)
         ).scalars()
         assert sorted(parties) == ["nasa", "ostp"]
         assert _quotes(s, "restriction", r.id, "lifts_when") == [
@@ -148,7 +149,7 @@ def test_the_us_restriction(seeded_db: Database) -> None:
 
 def test_agencies_carry_only_what_the_article_states(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
-        agencies = s.execute(select(Agency).order_by(Agency.id)).scalars()
+        agencies = s.execute(select(Agency).order_by(col(Agency.id))).scalars()
         got = [(a.id, a.name, a.acronym, a.country_code, a.kind) for a in agencies]
     assert got == [
         ("cnsa", "China National Space Administration", None, "CN", None),
@@ -167,7 +168,7 @@ def test_agencies_carry_only_what_the_article_states(seeded_db: Database) -> Non
 
 def test_program_participants(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
-        rows = s.execute(select(ProgramParticipant).order_by(ProgramParticipant.id)).scalars()
+        rows = s.execute(select(ProgramParticipant).order_by(col(ProgramParticipant.id))).scalars()
         got = [(p.id, p.program_id, p.agency_id, p.country_code, p.role) for p in rows]
     assert got == [
         ("artemis-nasa", "artemis", "nasa", None, "lead"),
@@ -180,7 +181,7 @@ def test_program_participants(seeded_db: Database) -> None:
 
 def test_timeline_order_keeps_uncertain_and_relative_dates_honest(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
-        events = s.execute(select(Event).order_by(Event.date_sort, Event.id)).scalars()
+        events = s.execute(select(Event).order_by(col(Event.date_sort), col(Event.id))).scalars()
         got = [(e.id, e.date_edtf, e.date_phrase, e.date_lower, e.date_upper) for e in events]
     assert got == [
         (

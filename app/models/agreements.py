@@ -1,6 +1,5 @@
 """Agreements, who signed them, and the parties a source counts without naming."""
 
-import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, CheckConstraint, Index, String
@@ -8,7 +7,8 @@ from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401
-from app.models.common import Count, EdtfStr, ShortText, Slug, Text
+from app.models.common import Count, ShortText, Slug, Text
+from app.models.dates import DateBounds, Dated
 from app.models.entities import Citations
 
 
@@ -21,21 +21,6 @@ class SignatoryStatus(StrEnum):
     signed = "signed"
     intends_to_sign = "intends_to_sign"
     counterparty = "counterparty"
-
-
-class Dated(SQLModel):
-    """A date as the source states it: EDTF where it gives one, its own words always."""
-
-    date_edtf: EdtfStr | None = Field(default=None, max_length=64)
-    date_phrase: ShortText | None = Field(default=None, max_length=500)
-
-
-class DateBounds(SQLModel):
-    """Derived from date_edtf by the service; never written by hand."""
-
-    date_lower: dt.date | None = None
-    date_upper: dt.date | None = None
-    date_sort: dt.date
 
 
 class AgreementBase(Dated):

@@ -7,8 +7,8 @@ from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401
-from app.models.agreements import DateBounds, Dated
 from app.models.common import EntityId, Slug, Text
+from app.models.dates import DateBounds, Dated
 from app.models.entities import Citations
 from app.models.sources import SubjectType
 

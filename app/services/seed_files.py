@@ -173,13 +173,13 @@ def _entries_of(
     label = f"{file}: {key}[{subject_id}]"
     citations: dict[str, list[QuoteSpec]] = getattr(model, "citations")  # noqa: B009
     yield Entry(file, label, subject_type, subject_id, values, citations, **defaults)
-    for objective in getattr(model, "objectives", []):
+    for position, objective in enumerate(getattr(model, "objectives", []), start=1):
         yield Entry(
             file,
             f"{label}.objectives[{objective.id}]",
             SubjectType.program_objective,
             objective.id,
-            {"program_id": subject_id, "text": objective.text},
+            {"program_id": subject_id, "text": objective.text, "position": position},
             objective.citations,
             **defaults,
         )

@@ -97,9 +97,6 @@ def _entity_rows(entry: Entry, rows: Rows) -> None:
         rows[ProgramLocation].extend(
             {"program_id": entry.subject_id, "location": loc} for loc in locations
         )
-    elif kind is SubjectType.program_objective:
-        position = sum(1 for r in rows[ProgramObjective] if r["program_id"] == values["program_id"])
-        rows[ProgramObjective].append({**values, **row_id, "position": position + 1})
     elif kind is SubjectType.restriction:
         parties = values.pop("restricted_parties")
         lower, _ = edtf_bounds(values["since_edtf"])

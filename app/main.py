@@ -1,17 +1,78 @@
 """The application factory."""
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.routes import health
+from app.config import settings
+from app.db import engine
+from app.errors import install_error_handlers
+from app.middleware.http_cache import HTTPCacheMiddleware
+from app.middleware.ratelimit import RateLimitMiddleware
+from app.routes import health, programs
+from app.services.dataset import VersionWatcher
+
+DESCRIPTION = """
+Facts about international space cooperation — programs, agencies, agreements, signatories,
+legal restrictions and events — each carrying **citations to the exact words of its source**:
+a W3C Web Annotation quote (`exact`, `prefix`, `suffix`) and its position (`start`, `end`, in
+Unicode code points), proved against the stored source text and its SHA-256.
+
+Every collection is paged by an opaque keyset `cursor`, filtered by documented parameters
+(comma-separated values mean OR; an unknown parameter is a 400), and sorted by `sort`.
+Errors are RFC 9457 `application/problem+json`. Every GET has a strong `ETag` derived from the
+dataset version; send `If-None-Match` for a 304.
+"""
+
+EXPOSED = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
+]
 
 
 def create_app() -> FastAPI:
     """Build the ASGI app; uvicorn calls this with --factory."""
-    app = FastAPI(
+    app = FastAPIOffline(
         title="spacefacts",
         version=__version__,
         summary="Cited facts about international space cooperation.",
+        description=DESCRIPTION,
+        contact={
+            "name": "spacefacts maintainers",
+            "url": "https://github.com/spacefacts/spacefacts",
+        },
+        license_info={"name": "MIT", "identifier": "MIT"},
+        servers=[{"url": settings.public_url, "description": "this deployment"}],
+        generate_unique_id_function=lambda route: route.name,
     )
+    install_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(programs.router)
+    versions = VersionWatcher(engine, ttl=settings.version_ttl)
+    app.state.versions = versions
+    app.add_middleware(
+        HTTPCacheMiddleware, versions=versions, max_entries=settings.response_cache_entries
+    )
+    if settings.rate_limit_enabled:
+        app.add_middleware(
+            RateLimitMiddleware,
+            limit=settings.rate_limit,
+            window=settings.rate_limit_window,
+            exempt=("/healthz",),
+        )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["If-None-Match", "If-Modified-Since", "Accept", "Accept-Encoding"],
+        expose_headers=EXPOSED,
+        max_age=86400,
+    )
     return app

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.common import Count, ShortText, Slug, Text
 from app.models.dates import DateBounds, Dated
-from app.models.entities import Citations
+from app.models.public import CitationInline, DatePublic, Ref
+from app.models.sources import Citations
 
 
 class AgreementKind(StrEnum):
@@ -103,3 +104,39 @@ class ReportedCount(ReportedCountBase, table=True):
 class ReportedCountCreate(ReportedCountBase):
     id: Slug
     citations: Citations
+
+
+class ReportedCountPublic(SQLModel):
+    """Parties the source counts or mentions without naming; no names are invented for them."""
+
+    id: str
+    relation: str
+    party_kind: str
+    count: int | None = Field(description="null when the source gives no number")
+    phrase: str
+    excludes: Ref | None = Field(description="the party the group is 'other' than")
+    citations: list[CitationInline]
+
+
+class AgreementPublic(SQLModel):
+    id: str
+    url: str
+    name: str
+    kind: AgreementKind
+    program: Ref | None
+    date: DatePublic
+    purpose: str | None
+    effect: str | None
+    signatories_url: str
+    reported_counts: list[ReportedCountPublic]
+    citations: list[CitationInline]
+
+
+class SignatoryPublic(SQLModel):
+    id: str
+    url: str
+    agreement: Ref
+    party: Ref
+    status: SignatoryStatus
+    date: DatePublic
+    citations: list[CitationInline]

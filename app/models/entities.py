@@ -7,10 +7,10 @@ from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401
+from app.models.agreements import ReportedCountPublic
 from app.models.common import CountryCode, ShortText, Slug, Text
-from app.models.sources import QuoteSpec
-
-Citations = dict[str, list[QuoteSpec]]
+from app.models.public import CitationInline, Ref
+from app.models.sources import Citations
 
 
 class AgencyKind(StrEnum):
@@ -147,3 +147,53 @@ class ProgramCreate(ProgramBase):
     objectives: list[ObjectiveCreate] = []
     participants: list[ParticipantCreate] = []
     citations: Citations
+
+
+class CountryPublic(SQLModel):
+    code: str = Field(description="ISO 3166-1 alpha-2")
+    url: str
+    name: str
+    agencies: list[Ref]
+    citations: list[CitationInline]
+
+
+class AgencyPublic(SQLModel):
+    id: str
+    url: str
+    name: str
+    acronym: str | None
+    kind: AgencyKind | None = Field(description="null where the source does not say")
+    description: str | None
+    country: Ref | None
+    programs: list[Ref] = Field(description="programs the agency takes part in")
+    citations: list[CitationInline]
+
+
+class ObjectivePublic(SQLModel):
+    id: str
+    text: str = Field(description="the objective in the source's own words")
+    citations: list[CitationInline]
+
+
+class ParticipantPublic(SQLModel):
+    id: str
+    role: ParticipantRole
+    party: Ref
+    citations: list[CitationInline]
+
+
+class ProgramPublic(SQLModel):
+    id: str
+    url: str
+    name: str
+    acronym: str | None
+    summary: str
+    description: str | None
+    openness: str | None
+    locations: list[Location]
+    objectives: list[ObjectivePublic]
+    participants: list[ParticipantPublic]
+    reported_counts: list[ReportedCountPublic]
+    agreements: list[Ref]
+    events: list[Ref]
+    citations: list[CitationInline]

@@ -9,8 +9,8 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.common import EntityId, Slug, Text
 from app.models.dates import DateBounds, Dated
-from app.models.entities import Citations
-from app.models.sources import SubjectType
+from app.models.public import CitationInline, DatePublic, Ref
+from app.models.sources import Citations, SubjectType
 
 
 class EventKind(StrEnum):
@@ -62,3 +62,14 @@ class EventCreate(EventBase):
     id: Slug
     entities: list[EntityRef]
     citations: Citations
+
+
+class EventPublic(SQLModel):
+    id: str
+    url: str
+    kind: EventKind
+    status: EventStatus
+    summary: str
+    date: DatePublic
+    entities: list[Ref]
+    citations: list[CitationInline]

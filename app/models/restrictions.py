@@ -8,7 +8,8 @@ from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401
 from app.models.common import EdtfStr, ShortText, Slug, Text
-from app.models.entities import Citations
+from app.models.public import CitationInline, DatePublic, Ref
+from app.models.sources import Citations
 
 
 class RestrictionBase(SQLModel):
@@ -58,3 +59,20 @@ class RestrictionCreate(RestrictionBase):
     id: Slug
     restricted_parties: list[Slug]
     citations: Citations
+
+
+class RestrictionPublic(SQLModel):
+    id: str
+    url: str
+    name: str
+    jurisdiction: Ref
+    since: DatePublic
+    restricted_parties: list[Ref]
+    counterpart: Ref | None
+    counterpart_phrase: str | None
+    scope: str | None
+    lifts_when: str | None
+    lifting_agency: Ref | None
+    effect_program: Ref | None
+    effect: str | None
+    citations: list[CitationInline]

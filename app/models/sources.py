@@ -135,6 +135,61 @@ class QuoteSpec(SQLModel):
     display: Text | None = None
 
 
+Citations = dict[str, list[QuoteSpec]]
+
+
 class AttributionCreate(AttributionBase):
     id: Slug
-    citations: dict[str, list[QuoteSpec]]
+    citations: Citations
+
+
+class SourcePublic(SQLModel):
+    id: str
+    url: str
+    title: str
+    publisher: str | None
+    author: str | None
+    original_url: str | None = Field(description="where the source was published, if known")
+    published: str | None = Field(description="EDTF publication date, if known")
+    retrieved_on: dt.date | None
+    language: str
+    media_type: str
+    description: str | None
+    sha256: str = Field(description="SHA-256 of the text's UTF-8 bytes")
+    length: int = Field(description="length of the text in Unicode code points")
+    text_url: str
+    citation_count: int
+
+
+class AttributionPublic(SQLModel):
+    id: str
+    label: str
+    description: str | None
+    speaker: "Ref | None"
+    reported_by: str | None
+
+
+class CitationPublic(SQLModel):
+    """A W3C Web Annotation target: TextQuoteSelector and TextPositionSelector on a source."""
+
+    id: str
+    url: str
+    subject: "Ref"
+    claim: str
+    source: "Ref"
+    attribution: AttributionPublic
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    display: str | None
+    selectors: list[dict[str, str | int]] = Field(
+        description="the same anchor as W3C TextQuoteSelector and TextPositionSelector objects"
+    )
+
+
+from app.models.public import Ref  # noqa: E402
+
+AttributionPublic.model_rebuild()
+CitationPublic.model_rebuild()

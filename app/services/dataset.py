@@ -2,9 +2,12 @@
 
 import datetime as dt
 import json
+import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from app.models import DatasetVersion
@@ -31,3 +34,57 @@ def bump_version(
         )
     )
     return version
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    created_at: dt.datetime | None
+
+
+def read_version_info(*, session: Session) -> VersionInfo:
+    """The newest dataset version and when it was made (both empty for an empty database)."""
+    row = session.execute(
+        select(DatasetVersion.version, DatasetVersion.created_at)  # type: ignore[call-overload]
+        .order_by(DatasetVersion.version.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    if row is None:
+        return VersionInfo(0, None)
+    created = row.created_at
+    if created.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
+        created = created.replace(tzinfo=dt.UTC)
+    return VersionInfo(int(row.version), created)
+
+
+class VersionWatcher:
+    """The dataset version as this process knows it, re-read at most every `ttl` seconds.
+
+    Every worker and host reads the same database row, so all of them see a change within
+    `ttl` seconds; a worker that makes a change calls `invalidate()` and sees it at once.
+    """
+
+    def __init__(self, engine: Engine, *, ttl: float) -> None:
+        self._engine = engine
+        self._ttl = ttl
+        self._info: VersionInfo | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def is_fresh(self) -> bool:
+        return self._info is not None and time.monotonic() - self._read_at < self._ttl
+
+    def cached(self) -> VersionInfo | None:
+        return self._info if self.is_fresh() else None
+
+    def current(self) -> VersionInfo:
+        with self._lock:
+            if self._info is None or not self.is_fresh():
+                with Session(self._engine) as session:
+                    self._info = read_version_info(session=session)
+                self._read_at = time.monotonic()
+            return self._info
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._read_at = 0.0

@@ -1,0 +1,200 @@
+"""HTTP caching in front of every GET: ETag/Last-Modified validators, 304s, HEAD, compression,
+and a cache of finished response bytes keyed by dataset version.
+
+A 304 needs no database work: the ETag is derived from the dataset version (which the
+VersionWatcher re-reads at most every `ttl` seconds) and the request target, so it is known
+before the route runs. Bodies are stored already compressed, once per (version, target, coding).
+"""
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import anyio.to_thread
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.middleware.negotiation import (
+    accepts,
+    choose_encoding,
+    etag_matches,
+    http_date,
+    parse_http_date,
+)
+from app.services.dataset import VersionInfo, VersionWatcher
+
+try:
+    import brotli  # type: ignore[import-untyped]
+
+    CODINGS: tuple[str, ...] = ("br", "gzip")
+except ImportError:  # pragma: no cover - brotli is a dependency; this keeps it optional
+    CODINGS = ("gzip",)
+
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
+VARY = "Accept, Accept-Encoding"
+COMPRESSIBLE = ("application/json", "application/problem+json", "text/", "application/javascript")
+DROPPED = {b"content-length", b"content-encoding", b"etag", b"last-modified", b"cache-control"}
+
+
+@dataclass(frozen=True)
+class Stored:
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    media_type: str
+
+
+def _compress(body: bytes, coding: str) -> bytes:
+    if coding == "br":
+        return bytes(brotli.compress(body, quality=5))
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def _etag(info: VersionInfo, target: bytes, coding: str) -> str:
+    digest = hashlib.blake2b(target, digest_size=8).hexdigest()
+    return f'"{info.version}-{digest}-{coding}"'
+
+
+def _validators(info: VersionInfo, etag: str) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"etag", etag.encode()),
+        (b"cache-control", CACHE_CONTROL.encode()),
+        (b"vary", VARY.encode()),
+    ]
+    if info.created_at is not None:
+        headers.append((b"last-modified", http_date(info.created_at).encode()))
+    return headers
+
+
+class HTTPCacheMiddleware:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        versions: VersionWatcher,
+        max_entries: int = 4096,
+        min_compress: int = 1024,
+        max_body: int = 4 * 1024 * 1024,
+        bypass: tuple[str, ...] = ("/healthz",),
+    ) -> None:
+        self.app = app
+        self.versions = versions
+        self.max_entries = max_entries
+        self.min_compress = min_compress
+        self.max_body = max_body
+        self.bypass = bypass
+        self._store: OrderedDict[tuple[int, str, bytes], Stored] = OrderedDict()
+        self._store_version = -1
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        scope = {**scope, "method": "GET"}  # HEAD is GET without the body, everywhere
+        if scope["path"] in self.bypass:
+            await self.app(scope, receive, _without_body(send) if head else send)
+            return
+        info = self.versions.cached()
+        if info is None:  # stale: the re-read is a blocking query, so it runs in a thread
+            info = await anyio.to_thread.run_sync(self.versions.current)
+        scope.setdefault("state", {})["dataset_version"] = info
+        request_headers = Headers(scope=scope)
+        coding = choose_encoding(request_headers.get("accept-encoding"), CODINGS)
+        target = scope["path"].encode() + b"?" + scope["query_string"]
+        etag = _etag(info, target, coding)
+        key = (info.version, coding, target)
+        stored = self._store.get(key)
+        if stored is not None and self._not_modified(request_headers, etag, info):
+            await _send_304(send, _validators(info, etag))
+            return
+        if stored is not None and accepts(request_headers.get("accept"), stored.media_type):
+            self._store.move_to_end(key)
+            await _send(send, 200, stored.headers, b"" if head else stored.body)
+            return
+        inm = request_headers.get("if-none-match")
+        if stored is None and inm is not None and etag_matches(inm, etag):
+            # The tag names this version and target, so the client's copy is current.
+            await _send_304(send, _validators(info, etag))
+            return
+        await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
+
+    def _not_modified(self, headers: Headers, etag: str, info: VersionInfo) -> bool:
+        inm = headers.get("if-none-match")
+        if inm is not None:
+            return etag_matches(inm, etag)
+        since = headers.get("if-modified-since")
+        if since is None or info.created_at is None:
+            return False
+        moment = parse_http_date(since)
+        return moment is not None and info.created_at.replace(microsecond=0) <= moment
+
+    async def _call_app(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        head: bool,
+        key: tuple[int, str, bytes],
+        etag: str,
+        info: VersionInfo,
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        assert start is not None
+        body = b"".join(chunks)
+        status = int(start["status"])
+        raw = MutableHeaders(raw=list(start.get("headers", [])))
+        media_type = raw.get("content-type", "").split(";")[0].strip()
+        if status != 200:
+            raw.append("Vary", VARY)
+            await _send(send, status, raw.raw, b"" if head else body)
+            return
+        headers = [(k, v) for k, v in raw.raw if k.lower() not in DROPPED]
+        coding = key[1]
+        compressible = media_type.startswith(COMPRESSIBLE)
+        if coding != "identity" and compressible and len(body) >= self.min_compress:
+            body = _compress(body, coding)
+            headers.append((b"content-encoding", coding.encode()))
+        headers += _validators(info, etag)
+        headers.append((b"content-length", str(len(body)).encode()))
+        if len(body) <= self.max_body:
+            self._remember(key, Stored(headers, body, media_type))
+        await _send(send, 200, headers, b"" if head else body)
+
+    def _remember(self, key: tuple[int, str, bytes], stored: Stored) -> None:
+        if key[0] != self._store_version:
+            # A new version makes every stored body stale at once.
+            self._store.clear()
+            self._store_version = key[0]
+        self._store[key] = stored
+        while len(self._store) > self.max_entries:
+            self._store.popitem(last=False)
+
+
+def _without_body(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return wrapped
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_304(send: Send, headers: list[tuple[bytes, bytes]]) -> None:
+    await _send(send, 304, headers, b"")

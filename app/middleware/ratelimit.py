@@ -1,0 +1,66 @@
+"""Per-client rate limiting with the IETF RateLimit headers.
+
+A fixed window per client address, counted in this process. With W workers behind one
+address, a client can make at most W × limit requests per window across a deployment of one
+host (H × W × limit across H hosts); each worker enforces `limit` exactly for the requests it
+serves. README gives the numbers for the default settings.
+"""
+
+import math
+import time
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import ProblemError, problem_response
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, limit: int, window: int, exempt: tuple[str, ...]) -> None:
+        self.app = app
+        self.limit = limit
+        self.window = window
+        self.exempt = exempt
+        self._counts: dict[str, int] = {}
+        self._window_start = 0.0
+
+    def _take(self, client: str, now: float) -> tuple[int, int]:
+        """Count one request; returns (remaining, seconds until the window resets)."""
+        if now - self._window_start >= self.window:
+            # Whole-window reset keeps memory bounded by the clients of one window.
+            self._counts.clear()
+            self._window_start = now - (now % self.window)
+        used = self._counts.get(client, 0) + 1
+        self._counts[client] = used
+        reset = max(1, math.ceil(self._window_start + self.window - now))
+        return self.limit - used, reset
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        remaining, reset = self._take(client, time.time())
+        headers = {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(max(0, remaining)),
+            "RateLimit-Reset": str(reset),
+            "RateLimit-Policy": f"{self.limit};w={self.window}",
+        }
+        if remaining < 0:
+            problem = ProblemError(
+                429,
+                f"More than {self.limit} requests in {self.window} s from this client.",
+                headers={**headers, "Retry-After": str(reset)},
+            )
+            await problem_response(problem, scope["path"])(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                mutable = MutableHeaders(scope=message)
+                for name, value in headers.items():
+                    mutable[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,170 @@
+"""What every route shares: parameters, guards, JSON bytes, pages, documented error responses."""
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
+from app.middleware.negotiation import accepts
+from app.models.public import Problem
+from app.services.paging import PageResult
+
+LIST_PATTERN = r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,49}$"
+
+
+class JSONBytes(Response):
+    """JSON rendered by orjson; routes hand it finished dicts, never ORM objects."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes):
+            return content
+        return orjson.dumps(content)
+
+
+def split(value: str | None) -> list[str]:
+    return value.split(",") if value else []
+
+
+def ids_param(description: str) -> Any:
+    return Query(
+        description=description + " Comma-separated values mean OR.",
+        max_length=5000,
+        pattern=LIST_PATTERN,
+    )
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (1–200).")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Opaque cursor from `next_cursor` of the previous page.",
+    ),
+]
+
+
+def sort_param(allowed: list[str], default: str) -> Any:
+    return Query(
+        max_length=200,
+        pattern=r"^-?[a-z_]{1,40}(,-?[a-z_]{1,40}){0,4}$",
+        description=f"Comma-separated fields, `-` for descending. Allowed: {', '.join(allowed)}. "
+        f"Default: `{default}`; ties are broken by id.",
+    )
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return frozenset(names)
+
+
+_ALLOWED: dict[int, frozenset[str]] = {}
+
+
+async def guard(request: Request) -> None:
+    """Refuse parameters the operation does not define, and media types it cannot produce."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = _ALLOWED.get(id(route))
+    if allowed is None:
+        allowed = _ALLOWED[id(route)] = _query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ProblemError(
+            400,
+            f"Unknown query parameter(s): {', '.join(unknown)}. "
+            f"Allowed: {', '.join(sorted(allowed)) or 'none'}.",
+            kind="unknown-parameter",
+            errors=[
+                {"location": f"query.{name}", "message": "unknown parameter"} for name in unknown
+            ],
+        )
+    media_type = getattr(route.response_class, "media_type", None) or "application/json"
+    if not accepts(request.headers.get("accept"), media_type):
+        raise ProblemError(406, f"This resource is only available as {media_type}.")
+
+
+Guard = Depends(guard)
+
+
+def page_response(request: Request, items: list[Any], page: PageResult, limit: int) -> JSONBytes:
+    body = {"items": items, "next_cursor": page.next_cursor, "limit": limit, "total": page.total}
+    response = JSONBytes(body)
+    if page.next_cursor is not None:
+        target = request.url.include_query_params(cursor=page.next_cursor)
+        # A relative reference: cached bytes stay right whatever Host the client used.
+        response.headers["Link"] = f'<{target.path}?{target.query}>; rel="next"'
+    return response
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+
+
+RATE_HEADERS = {
+    "RateLimit-Limit": {
+        "description": "Requests allowed per window.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in this window.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the window resets.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Policy": {
+        "description": "The policy: `limit;w=window-seconds`.",
+        "schema": {"type": "string"},
+    },
+}
+CACHE_HEADERS = {
+    "ETag": {
+        "description": "Strong validator for this representation.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the dataset last changed.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=60, stale-while-revalidate=300`.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:
+    out: dict[int | str, dict[str, Any]] = {
+        304: {
+            "description": "Not Modified: the `If-None-Match` ETag is current.",
+            "headers": CACHE_HEADERS,
+        },
+        400: _problem("Invalid, out-of-range or unknown query parameter, or a malformed cursor."),
+        406: _problem("The Accept header admits no media type this operation produces."),
+        429: {
+            **_problem("Rate limit exceeded; retry after `Retry-After` seconds."),
+            "headers": {
+                "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
+                **RATE_HEADERS,
+            },
+        },
+        500: _problem("Server error; nothing internal is disclosed."),
+    }
+    if not_found:
+        out[404] = _problem("No resource with this id.")
+    return out
+
+
+def success_headers() -> dict[str, Any]:
+    return {**CACHE_HEADERS, **RATE_HEADERS}

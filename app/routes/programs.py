@@ -1,0 +1,84 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import ProgramDep, SessionDep
+from app.models.entities import Location, ProgramPublic
+from app.models.public import Page
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    ids_param,
+    page_response,
+    responses,
+    sort_param,
+    split,
+)
+from app.services import programs
+
+router = APIRouter(prefix="/v1/programs", tags=["programs"], dependencies=[Guard])
+
+
+@router.get(
+    "",
+    summary="List programs",
+    response_model=Page[ProgramPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_programs(
+    request: Request,
+    session: SessionDep,
+    agency: Annotated[str | None, ids_param("Programs an agency takes part in.")] = None,
+    country: Annotated[
+        str | None, ids_param("Programs a country takes part in, directly or through an agency.")
+    ] = None,
+    location: Annotated[
+        str | None,
+        Query(
+            description="Where the program is to be built or operate: "
+            + ", ".join(loc.value for loc in Location)
+            + ". Comma-separated values mean OR.",
+            max_length=200,
+            pattern=r"^(lunar_surface|lunar_orbit)(,(lunar_surface|lunar_orbit))*$",
+        ),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description="Text in name, acronym, summary or description (case-insensitive).",
+        ),
+    ] = None,
+    sort: Annotated[str | None, sort_param(sorted(programs.SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Programs of international space cooperation, each with every citation that backs it."""
+    items, page = programs.list_programs(
+        session=session,
+        agency=split(agency),
+        country=split(country),
+        location=split(location),
+        q=q,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{program_id}",
+    summary="Read a program",
+    response_model=ProgramPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_program(program: ProgramDep) -> JSONBytes:
+    """One program: locations, objectives, participants, agreements, events and citations."""
+    return JSONBytes(program)

@@ -1,0 +1,145 @@
+"""Sorting, keyset pagination and counting, shared by every collection.
+
+A cursor is the sort key of the last row of a page, base64url-encoded with the sort it belongs
+to, so the next page is `WHERE (sort key) > (cursor)`: every page costs the same as the first.
+"""
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlmodel import Session
+
+
+class InvalidInputError(ValueError):
+    """A request parameter the service cannot honour; `kind` names the problem type."""
+
+    def __init__(self, message: str, *, kind: str = "invalid-parameter", field: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    column: Any
+    descending: bool
+
+
+@dataclass(frozen=True)
+class PageResult:
+    keys: list[Any]  # primary keys of the rows on this page, in order
+    next_cursor: str | None
+    total: int
+
+
+def parse_sort(
+    sort: str | None, *, allowed: Mapping[str, ColumnElement[Any]], default: str
+) -> tuple[str, list[SortKey]]:
+    """`sort=name,-date` into sort keys; the canonical string is part of every cursor."""
+    spec = sort or default
+    keys: list[SortKey] = []
+    for part in spec.split(","):
+        field = part.strip()
+        descending = field.startswith("-")
+        name = field.removeprefix("-")
+        if name not in allowed:
+            raise InvalidInputError(
+                f"Cannot sort by {name!r}; allowed: {', '.join(sorted(allowed))} "
+                "(prefix with - for descending).",
+                field="query.sort",
+            )
+        if any(k.name == name for k in keys):
+            raise InvalidInputError(f"{name!r} appears twice in sort.", field="query.sort")
+        keys.append(SortKey(name, allowed[name], descending))
+    canonical = ",".join(("-" if k.descending else "") + k.name for k in keys)
+    return canonical, keys
+
+
+def _encode(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _decode(value: Any, column: ColumnElement[Any]) -> Any:
+    python_type = column.type.python_type
+    if python_type is dt.date:
+        if not isinstance(value, str):
+            raise ValueError("date expected")
+        return dt.date.fromisoformat(value)
+    if not isinstance(value, python_type):
+        raise ValueError(f"{python_type.__name__} expected")
+    return value
+
+
+def encode_cursor(sort: str, values: Sequence[Any]) -> str:
+    raw = orjson.dumps({"s": sort, "k": [_encode(v) for v in values]})
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, sort: str, columns: Sequence[ColumnElement[Any]]) -> list[Any]:
+    problem = InvalidInputError(
+        "The cursor is malformed or was made for another sort; start again without it.",
+        kind="invalid-cursor",
+        field="query.cursor",
+    )
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = orjson.loads(raw)
+        if not isinstance(data, dict) or data.get("s") != sort:
+            raise problem
+        values = data.get("k")
+        if not isinstance(values, list) or len(values) != len(columns):
+            raise problem
+        return [_decode(v, c) for v, c in zip(values, columns, strict=True)]
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise problem from exc
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys`, for any mix of directions."""
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]
+        step = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+def keyset_page(
+    *,
+    session: Session,
+    query: Select[Any],
+    sort: str,
+    keys: list[SortKey],
+    id_column: Any,
+    limit: int,
+    cursor: str | None,
+) -> PageResult:
+    """One page of `query` (which selects the rows to list) in the order of keys + id."""
+    order = [*keys, SortKey("id", id_column, keys[-1].descending if keys else False)]
+    if any(k.column is id_column for k in keys):
+        order = list(keys)
+    columns = [k.column for k in order]
+    total = count(session=session, query=query)
+    page_query = query.with_only_columns(*columns).order_by(
+        *(c.desc() if k.descending else c.asc() for k, c in zip(order, columns, strict=True))
+    )
+    if cursor is not None:
+        page_query = page_query.where(_after(order, decode_cursor(cursor, sort, columns)))
+    rows = session.execute(page_query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(sort, list(rows[-1])) if more and rows else None
+    position = columns.index(id_column)
+    return PageResult([row[position] for row in rows], next_cursor, total)
+
+
+def count(*, session: Session, query: Select[Any]) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int(session.execute(counted).scalar_one())

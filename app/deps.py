@@ -8,23 +8,70 @@ from sqlmodel import Session
 from app.db import get_session
 from app.errors import ProblemError
 from app.models.common import COUNTRY_PATTERN, SLUG_PATTERN
-from app.services import programs
+from app.services import agencies, agreements, events, programs, restrictions, sources
 
 SessionDep = Annotated[Session, Depends(get_session)]
+Document = dict[str, Any]
 
 SlugPath = Path(pattern=SLUG_PATTERN, max_length=100, description="The resource's stable id.")
+CodePath = Path(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2 code, e.g. `CN`.")
+CitationPath = Path(pattern=SLUG_PATTERN, max_length=200, description="The citation's id.")
 
 
-def _found(kind: str, ident: str, document: dict[str, Any] | None) -> dict[str, Any]:
+def _found(kind: str, ident: str, document: Document | None) -> Document:
     if document is None:
         raise ProblemError(404, f"No {kind} with id {ident!r}.")
     return document
 
 
-def program_or_404(session: SessionDep, program_id: Annotated[str, SlugPath]) -> dict[str, Any]:
+def program_or_404(session: SessionDep, program_id: Annotated[str, SlugPath]) -> Document:
     return _found(
         "program", program_id, programs.read_program(session=session, program_id=program_id)
     )
 
 
-ProgramDep = Annotated[dict[str, Any], Depends(program_or_404)]
+def agency_or_404(session: SessionDep, agency_id: Annotated[str, SlugPath]) -> Document:
+    return _found("agency", agency_id, agencies.read_agency(session=session, agency_id=agency_id))
+
+
+def country_or_404(session: SessionDep, code: Annotated[str, CodePath]) -> Document:
+    return _found("country", code, agencies.read_country(session=session, code=code))
+
+
+def agreement_or_404(session: SessionDep, agreement_id: Annotated[str, SlugPath]) -> Document:
+    found = agreements.read_agreement(session=session, agreement_id=agreement_id)
+    return _found("agreement", agreement_id, found)
+
+
+def signatory_or_404(session: SessionDep, signatory_id: Annotated[str, SlugPath]) -> Document:
+    found = agreements.read_signatory(session=session, signatory_id=signatory_id)
+    return _found("signatory", signatory_id, found)
+
+
+def restriction_or_404(session: SessionDep, restriction_id: Annotated[str, SlugPath]) -> Document:
+    found = restrictions.read_restriction(session=session, restriction_id=restriction_id)
+    return _found("restriction", restriction_id, found)
+
+
+def event_or_404(session: SessionDep, event_id: Annotated[str, SlugPath]) -> Document:
+    return _found("event", event_id, events.read_event(session=session, event_id=event_id))
+
+
+def source_or_404(session: SessionDep, source_id: Annotated[str, SlugPath]) -> Document:
+    return _found("source", source_id, sources.read_source(session=session, source_id=source_id))
+
+
+def citation_or_404(session: SessionDep, citation_id: Annotated[str, CitationPath]) -> Document:
+    found = sources.read_citation(session=session, citation_id=citation_id)
+    return _found("citation", citation_id, found)
+
+
+ProgramDep = Annotated[Document, Depends(program_or_404)]
+AgencyDep = Annotated[Document, Depends(agency_or_404)]
+CountryDep = Annotated[Document, Depends(country_or_404)]
+AgreementDep = Annotated[Document, Depends(agreement_or_404)]
+SignatoryDep = Annotated[Document, Depends(signatory_or_404)]
+RestrictionDep = Annotated[Document, Depends(restriction_or_404)]
+EventDep = Annotated[Document, Depends(event_or_404)]
+SourceDep = Annotated[Document, Depends(source_or_404)]
+CitationDep = Annotated[Document, Depends(citation_or_404)]

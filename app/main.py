@@ -10,7 +10,19 @@ from app.db import engine
 from app.errors import install_error_handlers
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
-from app.routes import health, programs
+from app.routes import (
+    agencies,
+    agreements,
+    citations,
+    countries,
+    events,
+    health,
+    programs,
+    restrictions,
+    root,
+    signatories,
+    sources,
+)
 from app.services.dataset import VersionWatcher
 
 DESCRIPTION = """
@@ -53,8 +65,20 @@ def create_app() -> FastAPI:
         generate_unique_id_function=lambda route: route.name,
     )
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(programs.router)
+    for module in (
+        root,
+        health,
+        programs,
+        agencies,
+        countries,
+        agreements,
+        signatories,
+        restrictions,
+        events,
+        sources,
+        citations,
+    ):
+        app.include_router(module.router)
     versions = VersionWatcher(engine, ttl=settings.version_ttl)
     app.state.versions = versions
     app.add_middleware(

@@ -187,6 +187,7 @@ class CitationPublic(SQLModel):
     selectors: list[dict[str, str | int]] = Field(
         description="the same anchor as W3C TextQuoteSelector and TextPositionSelector objects"
     )
+    source_text_url: str = Field(description="the quoted span of the source text")
 
 
 from app.models.public import Ref  # noqa: E402

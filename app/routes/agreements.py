@@ -1,0 +1,105 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import AgreementDep, SessionDep
+from app.models.agreements import AgreementKind, AgreementPublic, SignatoryPublic
+from app.models.public import Page
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    ids_param,
+    page_response,
+    responses,
+    sort_param,
+    split,
+)
+from app.services import agreements
+
+router = APIRouter(prefix="/v1/agreements", tags=["agreements"], dependencies=[Guard])
+KINDS = "|".join(k.value for k in AgreementKind)
+
+
+@router.get(
+    "",
+    summary="List agreements",
+    response_model=Page[AgreementPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_agreements(
+    request: Request,
+    session: SessionDep,
+    program: Annotated[str | None, ids_param("Agreements of a program.")] = None,
+    party: Annotated[
+        str | None, ids_param("Agreements an agency or country is a signatory party to.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        Query(
+            description=f"Kind: {KINDS.replace('|', ', ')}. Comma-separated values mean OR.",
+            max_length=200,
+            pattern=rf"^({KINDS})(,({KINDS}))*$",
+        ),
+    ] = None,
+    sort: Annotated[str | None, sort_param(sorted(agreements.AGREEMENT_SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Agreements (memoranda, accords), with dates as stated and parties counted but unnamed."""
+    items, page = agreements.list_agreements(
+        session=session,
+        program=split(program),
+        party=split(party),
+        kind=split(kind),
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{agreement_id}",
+    summary="Read an agreement",
+    response_model=AgreementPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_agreement(agreement: AgreementDep) -> JSONBytes:
+    """One agreement: its program, date, purpose, effect, reported counts and citations."""
+    return JSONBytes(agreement)
+
+
+@router.get(
+    "/{agreement_id}/signatories",
+    summary="List an agreement's signatories",
+    response_model=Page[SignatoryPublic],
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def list_agreement_signatories(
+    request: Request,
+    session: SessionDep,
+    agreement: AgreementDep,
+    sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """The parties named for one agreement (signed, intending to sign, counterparty)."""
+    items, page = agreements.list_signatories(
+        session=session,
+        agreement=[agreement["id"]],
+        program=[],
+        country=[],
+        agency=[],
+        status=[],
+        as_of=None,
+        include_undated=False,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)

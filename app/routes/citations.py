@@ -1,0 +1,73 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import CitationDep, SessionDep
+from app.models.public import Page
+from app.models.sources import CitationPublic
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    ids_param,
+    page_response,
+    responses,
+    sort_param,
+    split,
+)
+from app.services import sources
+
+router = APIRouter(prefix="/v1/citations", tags=["citations"], dependencies=[Guard])
+
+
+@router.get(
+    "",
+    summary="List citations",
+    response_model=Page[CitationPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_citations(
+    request: Request,
+    session: SessionDep,
+    source: Annotated[str | None, ids_param("Citations quoting a source.")] = None,
+    attribution: Annotated[
+        str | None, ids_param("Citations carrying someone's words, e.g. `cnsa-announcement`.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00]*$",
+            description="Case-insensitive text within the quote.",
+        ),
+    ] = None,
+    sort: Annotated[str | None, sort_param(sorted(sources.CITATION_SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Every quote that backs a fact, with its selectors, attribution and subject."""
+    items, page = sources.list_citations(
+        session=session,
+        source=split(source),
+        attribution=split(attribution),
+        q=q,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{citation_id}",
+    summary="Read a citation",
+    response_model=CitationPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_citation(citation: CitationDep) -> JSONBytes:
+    """One citation as a W3C Web Annotation target, with whose words it carries."""
+    return JSONBytes(citation)

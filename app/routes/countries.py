@@ -1,0 +1,42 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from app.deps import CountryDep, SessionDep
+from app.models.entities import CountryPublic
+from app.models.public import Page
+from app.routes.common import Cursor, Guard, JSONBytes, Limit, page_response, responses, sort_param
+from app.services import agencies
+
+router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Guard])
+
+
+@router.get(
+    "",
+    summary="List countries",
+    response_model=Page[CountryPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_countries(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, sort_param(sorted(agencies.COUNTRY_SORTS), "code")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Countries the sources name, by ISO 3166-1 alpha-2 code."""
+    items, page = agencies.list_countries(session=session, sort=sort, limit=limit, cursor=cursor)
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{code}",
+    summary="Read a country",
+    response_model=CountryPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_country(country: CountryDep) -> JSONBytes:
+    """One country: its name, its agencies, and the citations naming it."""
+    return JSONBytes(country)

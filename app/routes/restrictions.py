@@ -1,0 +1,74 @@
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import RestrictionDep, SessionDep
+from app.models.public import Page
+from app.models.restrictions import RestrictionPublic
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    ids_param,
+    page_response,
+    responses,
+    sort_param,
+    split,
+)
+from app.services import restrictions
+
+router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"], dependencies=[Guard])
+
+
+@router.get(
+    "",
+    summary="List legal restrictions",
+    response_model=Page[RestrictionPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_restrictions(
+    request: Request,
+    session: SessionDep,
+    jurisdiction: Annotated[str | None, ids_param("Restrictions under a country's law.")] = None,
+    restricted_party: Annotated[str | None, ids_param("Restrictions binding an agency.")] = None,
+    counterpart: Annotated[
+        str | None, ids_param("Restrictions on working with a country's bodies.")
+    ] = None,
+    active_on: Annotated[
+        dt.date | None,
+        Query(
+            description="Restrictions that may be in force on this day (YYYY-MM-DD): their "
+            "start's earliest possible day is on or before it."
+        ),
+    ] = None,
+    sort: Annotated[str | None, sort_param(sorted(restrictions.SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Legal restrictions on who may work with whom, with their conditions and effects."""
+    items, page = restrictions.list_restrictions(
+        session=session,
+        jurisdiction=split(jurisdiction),
+        restricted_party=split(restricted_party),
+        counterpart=split(counterpart),
+        active_on=active_on,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{restriction_id}",
+    summary="Read a legal restriction",
+    response_model=RestrictionPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_restriction(restriction: RestrictionDep) -> JSONBytes:
+    """One restriction: whom it binds, since when, the condition that lifts it, its effect."""
+    return JSONBytes(restriction)

@@ -1,0 +1,93 @@
+from typing import Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from app import __version__
+from app.errors import PROBLEM_TYPES, ProblemError
+from app.middleware.negotiation import accepts
+from app.routes.common import JSONBytes, responses
+
+router = APIRouter(tags=["meta"])
+
+RESOURCES = [
+    "programs",
+    "agencies",
+    "countries",
+    "agreements",
+    "signatories",
+    "restrictions",
+    "events",
+    "sources",
+    "citations",
+    "search",
+]
+
+
+class Index(BaseModel):
+    name: str
+    version: str
+    description: str
+    docs: str
+    redoc: str
+    openapi: str
+    resources: dict[str, str]
+
+
+class ProblemType(BaseModel):
+    type: str
+    description: str
+
+
+def _index() -> dict[str, Any]:
+    return {
+        "name": "spacefacts",
+        "version": __version__,
+        "description": "Cited facts about international space cooperation. Every fact carries "
+        "the exact quote that proves it.",
+        "docs": "/docs",
+        "redoc": "/redoc",
+        "openapi": "/openapi.json",
+        "resources": {name: f"/v1/{name}" for name in RESOURCES},
+    }
+
+
+@router.get(
+    "/",
+    summary="Where to go",
+    response_model=Index,
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def read_index(request: Request) -> Any:
+    """Links to the documentation and to every /v1 resource (HTML for browsers)."""
+    index = _index()
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and accepts(accept, "text/html"):
+        links = "".join(
+            f'<li><a href="{url}">{url}</a></li>' for url in index["resources"].values()
+        )
+        return HTMLResponse(
+            "<!doctype html><meta charset=utf-8><title>spacefacts</title>"
+            f"<h1>spacefacts</h1><p>{index['description']}</p>"
+            '<p><a href="/docs">Interactive documentation</a> · <a href="/redoc">Reference</a> · '
+            f'<a href="/openapi.json">OpenAPI</a></p><ul>{links}</ul>'
+        )
+    return JSONBytes(index)
+
+
+@router.get(
+    "/problems/{kind}",
+    summary="Explain a problem type",
+    response_model=ProblemType,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_problem_type(
+    kind: str = Path(pattern=r"^[a-z-]{1,40}$", description="Problem type slug."),
+) -> JSONBytes:
+    """What a problem `type` URI in an error response means."""
+    if kind not in PROBLEM_TYPES:
+        raise ProblemError(404, f"No problem type {kind!r}.")
+    return JSONBytes({"type": f"/problems/{kind}", "description": PROBLEM_TYPES[kind]})

@@ -1,0 +1,90 @@
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import SessionDep, SignatoryDep
+from app.models.agreements import SignatoryPublic, SignatoryStatus
+from app.models.public import Page
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    ids_param,
+    page_response,
+    responses,
+    sort_param,
+    split,
+)
+from app.services import agreements
+
+router = APIRouter(prefix="/v1/signatories", tags=["signatories"], dependencies=[Guard])
+STATUSES = "|".join(s.value for s in SignatoryStatus)
+
+
+@router.get(
+    "",
+    summary="List signatories",
+    response_model=Page[SignatoryPublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_signatories(
+    request: Request,
+    session: SessionDep,
+    agreement: Annotated[str | None, ids_param("Signatories of an agreement.")] = None,
+    program: Annotated[str | None, ids_param("Signatories of a program's agreements.")] = None,
+    country: Annotated[str | None, ids_param("Signatories that are this country.")] = None,
+    agency: Annotated[str | None, ids_param("Signatories that are this agency.")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description=f"Status: {STATUSES.replace('|', ', ')}. Comma-separated values mean OR.",
+            max_length=200,
+            pattern=rf"^({STATUSES})(,({STATUSES}))*$",
+        ),
+    ] = None,
+    as_of: Annotated[
+        dt.date | None,
+        Query(
+            description="Parties that had signed on or before this day (YYYY-MM-DD): status "
+            "`signed` and a stated date whose latest possible day is on or before it. A "
+            "signature whose date the source leaves open is excluded unless `include_undated`.",
+        ),
+    ] = None,
+    include_undated: Annotated[
+        bool,
+        Query(description="With `as_of`, also keep signatures whose date the source leaves open."),
+    ] = False,
+    sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Who signed (or intends to sign) which agreement, across all agreements."""
+    items, page = agreements.list_signatories(
+        session=session,
+        agreement=split(agreement),
+        program=split(program),
+        country=split(country),
+        agency=split(agency),
+        status=split(status),
+        as_of=as_of,
+        include_undated=include_undated,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{signatory_id}",
+    summary="Read a signatory",
+    response_model=SignatoryPublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_signatory(signatory: SignatoryDep) -> JSONBytes:
+    """One party to one agreement, with its status, date as stated and citations."""
+    return JSONBytes(signatory)

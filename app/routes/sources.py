@@ -1,0 +1,73 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import PlainTextResponse
+
+from app.deps import SessionDep, SourceDep
+from app.models.public import Page
+from app.models.sources import SourcePublic
+from app.routes.common import Cursor, Guard, JSONBytes, Limit, page_response, responses, sort_param
+from app.services import sources
+
+router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=[Guard])
+
+
+class SourceText(PlainTextResponse):
+    media_type = "text/plain"
+
+
+@router.get(
+    "",
+    summary="List sources",
+    response_model=Page[SourcePublic],
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def list_sources(
+    request: Request,
+    session: SessionDep,
+    sort: Annotated[str | None, sort_param(sorted(sources.SOURCE_SORTS), "id")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """The source documents every citation quotes, with their SHA-256 and length."""
+    items, page = sources.list_sources(session=session, sort=sort, limit=limit, cursor=cursor)
+    return page_response(request, items, page, limit)
+
+
+@router.get(
+    "/{source_id}",
+    summary="Read a source",
+    response_model=SourcePublic,
+    response_class=JSONBytes,
+    responses=responses(not_found=True),
+)
+def read_source(source: SourceDep) -> JSONBytes:
+    """One source's metadata; its text is at `text_url`."""
+    return JSONBytes(source)
+
+
+Offset = Query(ge=0, le=10**9, description="Offset in Unicode code points.")
+
+
+@router.get(
+    "/{source_id}/text",
+    summary="Read a source's text",
+    response_class=SourceText,
+    responses={
+        200: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "The text.",
+        },
+        **responses(not_found=True),
+    },
+)
+def read_source_text(
+    source: SourceDep,
+    session: SessionDep,
+    start: Annotated[int | None, Offset] = None,
+    end: Annotated[int | None, Offset] = None,
+) -> SourceText:
+    """The verbatim text (UTF-8), or the span [start, end) of it in code points."""
+    text = sources.source_text(session=session, source_id=source["id"], start=start, end=end)
+    return SourceText(text or "", media_type="text/plain; charset=utf-8")

@@ -1,0 +1,141 @@
+"""Agencies and countries."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.models import Agency, Country, ProgramParticipant
+from app.services.paging import PageResult, keyset_page, parse_sort
+from app.services.refs import Json, citations_for, refs, url_for
+
+AGENCY_SORTS: dict[str, Any] = {"id": col(Agency.id), "name": col(Agency.name)}
+COUNTRY_SORTS: dict[str, Any] = {"code": col(Country.code), "name": col(Country.name)}
+
+
+def list_agencies(
+    *,
+    session: Session,
+    country: list[str],
+    kind: list[str],
+    program: list[str],
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Json], PageResult]:
+    """Agencies matching every filter given (values within one filter are alternatives)."""
+    query = select(col(Agency.id))
+    if country:
+        query = query.where(col(Agency.country_code).in_(country))
+    if kind:
+        query = query.where(col(Agency.kind).in_(kind))
+    if program:
+        query = query.where(
+            col(Agency.id).in_(
+                select(col(ProgramParticipant.agency_id)).where(
+                    col(ProgramParticipant.program_id).in_(program)
+                )
+            )
+        )
+    canonical, keys = parse_sort(sort, allowed=AGENCY_SORTS, default="id")
+    page = keyset_page(
+        session=session,
+        query=query,
+        sort=canonical,
+        keys=keys,
+        id_column=col(Agency.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_agencies(session=session, ids=page.keys), page
+
+
+def read_agency(*, session: Session, agency_id: str) -> Json | None:
+    found = hydrate_agencies(session=session, ids=[agency_id])
+    return found[0] if found else None
+
+
+def hydrate_agencies(*, session: Session, ids: list[str]) -> list[Json]:
+    if not ids:
+        return []
+    agencies = {
+        a.id: a for a in session.execute(select(Agency).where(col(Agency.id).in_(ids))).scalars()
+    }
+    programs: dict[str, list[str]] = defaultdict(list)
+    for agency_id, program_id in session.execute(
+        select(col(ProgramParticipant.agency_id), col(ProgramParticipant.program_id))
+        .where(col(ProgramParticipant.agency_id).in_(ids))
+        .order_by(col(ProgramParticipant.program_id))
+    ):
+        programs[agency_id].append(program_id)
+    wanted = {("program", p) for group in programs.values() for p in group}
+    wanted |= {("country", a.country_code) for a in agencies.values() if a.country_code}
+    named = refs(session=session, wanted=wanted)
+    cited = citations_for(session=session, subject_type="agency", ids=ids)
+    return [
+        {
+            "id": a.id,
+            "url": url_for("agency", a.id),
+            "name": a.name,
+            "acronym": a.acronym,
+            "kind": a.kind,
+            "description": a.description,
+            "country": named[("country", a.country_code)] if a.country_code else None,
+            "programs": [named[("program", p)] for p in programs[a.id]],
+            "citations": cited[a.id],
+        }
+        for a in (agencies.get(i) for i in ids)
+        if a is not None
+    ]
+
+
+def list_countries(
+    *, session: Session, sort: str | None, limit: int, cursor: str | None
+) -> tuple[list[Json], PageResult]:
+    canonical, keys = parse_sort(sort, allowed=COUNTRY_SORTS, default="code")
+    page = keyset_page(
+        session=session,
+        query=select(col(Country.code)),
+        sort=canonical,
+        keys=keys,
+        id_column=col(Country.code),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_countries(session=session, codes=page.keys), page
+
+
+def read_country(*, session: Session, code: str) -> Json | None:
+    found = hydrate_countries(session=session, codes=[code])
+    return found[0] if found else None
+
+
+def hydrate_countries(*, session: Session, codes: list[str]) -> list[Json]:
+    if not codes:
+        return []
+    countries = {
+        c.code: c
+        for c in session.execute(select(Country).where(col(Country.code).in_(codes))).scalars()
+    }
+    agencies: dict[str, list[Json]] = defaultdict(list)
+    for agency_id, name, code in session.execute(
+        select(col(Agency.id), col(Agency.name), col(Agency.country_code))
+        .where(col(Agency.country_code).in_(codes))
+        .order_by(col(Agency.id))
+    ):
+        agencies[code].append(
+            {"type": "agency", "id": agency_id, "name": name, "url": url_for("agency", agency_id)}
+        )
+    cited = citations_for(session=session, subject_type="country", ids=codes)
+    return [
+        {
+            "code": c.code,
+            "url": url_for("country", c.code),
+            "name": c.name,
+            "agencies": agencies[c.code],
+            "citations": cited[c.code],
+        }
+        for c in (countries.get(code) for code in codes)
+        if c is not None
+    ]

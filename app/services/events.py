@@ -1,0 +1,94 @@
+"""The timeline."""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlmodel import Session, col
+
+from app.models import Event, EventEntity
+from app.services.paging import PageResult, keyset_page, parse_sort
+from app.services.refs import Json, citations_for, date_json, refs, url_for
+
+SORTS: dict[str, Any] = {
+    "date": col(Event.date_sort),
+    "id": col(Event.id),
+    "kind": col(Event.kind),
+}
+
+
+def list_events(
+    *,
+    session: Session,
+    kind: list[str],
+    entity: list[str],
+    start: dt.date | None,
+    end: dt.date | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Json], PageResult]:
+    """Events matching every filter given.
+
+    `start`/`end` keep events whose stated date or span overlaps [start, end]: an event of
+    "the mid-2020s" (2020–2029) overlaps 2025; an open end ("by the end of the 2020s") counts
+    as unbounded on that side. Events whose date the source leaves open are left out.
+    """
+    query = select(col(Event.id))
+    if kind:
+        query = query.where(col(Event.kind).in_(kind))
+    if entity:
+        related = select(col(EventEntity.event_id)).where(col(EventEntity.entity_id).in_(entity))
+        query = query.where(col(Event.id).in_(related))
+    if start is not None or end is not None:
+        query = query.where(col(Event.date_edtf).is_not(None))
+    if start is not None:
+        query = query.where(or_(col(Event.date_upper).is_(None), col(Event.date_upper) >= start))
+    if end is not None:
+        query = query.where(or_(col(Event.date_lower).is_(None), col(Event.date_lower) <= end))
+    canonical, keys = parse_sort(sort, allowed=SORTS, default="date")
+    page = keyset_page(
+        session=session,
+        query=query,
+        sort=canonical,
+        keys=keys,
+        id_column=col(Event.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_events(session=session, ids=page.keys), page
+
+
+def read_event(*, session: Session, event_id: str) -> Json | None:
+    found = hydrate_events(session=session, ids=[event_id])
+    return found[0] if found else None
+
+
+def hydrate_events(*, session: Session, ids: list[str]) -> list[Json]:
+    if not ids:
+        return []
+    rows = {e.id: e for e in session.execute(select(Event).where(col(Event.id).in_(ids))).scalars()}
+    entities: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for event_id, kind, ident in session.execute(
+        select(col(EventEntity.event_id), col(EventEntity.entity_type), col(EventEntity.entity_id))
+        .where(col(EventEntity.event_id).in_(ids))
+        .order_by(col(EventEntity.entity_type), col(EventEntity.entity_id))
+    ):
+        entities[event_id].append((kind, ident))
+    named = refs(session=session, wanted={e for group in entities.values() for e in group})
+    cited = citations_for(session=session, subject_type="event", ids=ids)
+    return [
+        {
+            "id": e.id,
+            "url": url_for("event", e.id),
+            "kind": e.kind,
+            "status": e.status,
+            "summary": e.summary,
+            "date": date_json(e.date_edtf, e.date_phrase, e.date_lower, e.date_upper),
+            "entities": [named[ref] for ref in entities[e.id] if ref in named],
+            "citations": cited[e.id],
+        }
+        for e in (rows.get(i) for i in ids)
+        if e is not None
+    ]

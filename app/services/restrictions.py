@@ -1,0 +1,117 @@
+"""Legal restrictions on who may work with whom."""
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from app.models import Restriction, RestrictionParty
+from app.models.common import edtf_bounds
+from app.services.paging import PageResult, keyset_page, parse_sort
+from app.services.refs import Json, citations_for, date_json, refs, url_for
+
+SORTS: dict[str, Any] = {"id": col(Restriction.id), "name": col(Restriction.name)}
+
+
+def list_restrictions(
+    *,
+    session: Session,
+    jurisdiction: list[str],
+    restricted_party: list[str],
+    counterpart: list[str],
+    active_on: dt.date | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Json], PageResult]:
+    """Restrictions matching every filter given.
+
+    `active_on` keeps restrictions that may be in force on that day: their start's earliest
+    possible day is on or before it (no restriction in the data has a stated end).
+    """
+    query = select(col(Restriction.id))
+    if jurisdiction:
+        query = query.where(col(Restriction.jurisdiction_code).in_(jurisdiction))
+    if counterpart:
+        query = query.where(col(Restriction.counterpart_country_code).in_(counterpart))
+    if restricted_party:
+        bound = select(col(RestrictionParty.restriction_id)).where(
+            col(RestrictionParty.agency_id).in_(restricted_party)
+        )
+        query = query.where(col(Restriction.id).in_(bound))
+    if active_on is not None:
+        query = query.where(col(Restriction.since_lower) <= active_on)
+    canonical, keys = parse_sort(sort, allowed=SORTS, default="id")
+    page = keyset_page(
+        session=session,
+        query=query,
+        sort=canonical,
+        keys=keys,
+        id_column=col(Restriction.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_restrictions(session=session, ids=page.keys), page
+
+
+def read_restriction(*, session: Session, restriction_id: str) -> Json | None:
+    found = hydrate_restrictions(session=session, ids=[restriction_id])
+    return found[0] if found else None
+
+
+def hydrate_restrictions(*, session: Session, ids: list[str]) -> list[Json]:
+    if not ids:
+        return []
+    rows = {
+        r.id: r
+        for r in session.execute(select(Restriction).where(col(Restriction.id).in_(ids))).scalars()
+    }
+    parties: dict[str, list[str]] = defaultdict(list)
+    for restriction_id, agency_id in session.execute(
+        select(col(RestrictionParty.restriction_id), col(RestrictionParty.agency_id))
+        .where(col(RestrictionParty.restriction_id).in_(ids))
+        .order_by(col(RestrictionParty.agency_id))
+    ):
+        parties[restriction_id].append(agency_id)
+    wanted: set[tuple[str, str]] = set()
+    for r in rows.values():
+        wanted.add(("country", r.jurisdiction_code))
+        wanted |= {("agency", a) for a in parties[r.id]}
+        if r.counterpart_country_code:
+            wanted.add(("country", r.counterpart_country_code))
+        if r.lifting_agency_id:
+            wanted.add(("agency", r.lifting_agency_id))
+        if r.effect_program_id:
+            wanted.add(("program", r.effect_program_id))
+    named = refs(session=session, wanted=wanted)
+    cited = citations_for(session=session, subject_type="restriction", ids=ids)
+
+    def ref(kind: str, ident: str | None) -> Json | None:
+        return named[(kind, ident)] if ident else None
+
+    out = []
+    for r in (rows.get(i) for i in ids):
+        if r is None:
+            continue
+        lower, upper = edtf_bounds(r.since_edtf)
+        out.append(
+            {
+                "id": r.id,
+                "url": url_for("restriction", r.id),
+                "name": r.name,
+                "jurisdiction": named[("country", r.jurisdiction_code)],
+                "since": date_json(r.since_edtf, r.since_phrase, lower, upper),
+                "restricted_parties": [named[("agency", a)] for a in parties[r.id]],
+                "counterpart": ref("country", r.counterpart_country_code),
+                "counterpart_phrase": r.counterpart_phrase,
+                "scope": r.scope,
+                "lifts_when": r.lifts_when,
+                "lifting_agency": ref("agency", r.lifting_agency_id),
+                "effect_program": ref("program", r.effect_program_id),
+                "effect": r.effect,
+                "citations": cited[r.id],
+            }
+        )
+    return out

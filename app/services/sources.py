@@ -1,0 +1,195 @@
+"""Sources, their verbatim text, and the citations anchored in them."""
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from app.models import Attribution, Citation, Source
+from app.services.paging import InvalidInputError, PageResult, keyset_page, parse_sort
+from app.services.refs import Json, refs, url_for
+
+SOURCE_SORTS: dict[str, Any] = {"id": col(Source.id), "title": col(Source.title)}
+CITATION_SORTS: dict[str, Any] = {
+    "id": col(Citation.id),
+    "start": col(Citation.start),
+    "source": col(Citation.source_id),
+}
+
+
+def list_sources(
+    *, session: Session, sort: str | None, limit: int, cursor: str | None
+) -> tuple[list[Json], PageResult]:
+    canonical, keys = parse_sort(sort, allowed=SOURCE_SORTS, default="id")
+    page = keyset_page(
+        session=session,
+        query=select(col(Source.id)),
+        sort=canonical,
+        keys=keys,
+        id_column=col(Source.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_sources(session=session, ids=page.keys), page
+
+
+def read_source(*, session: Session, source_id: str) -> Json | None:
+    found = hydrate_sources(session=session, ids=[source_id])
+    return found[0] if found else None
+
+
+def hydrate_sources(*, session: Session, ids: list[str]) -> list[Json]:
+    if not ids:
+        return []
+    columns = [c for c in Source.__table__.columns if c.name != "text"]  # type: ignore[attr-defined]
+    rows = {r.id: r for r in session.execute(select(*columns).where(col(Source.id).in_(ids)))}
+    counts = Counter(
+        dict(
+            session.execute(
+                select(col(Citation.source_id), func.count())
+                .where(col(Citation.source_id).in_(ids))
+                .group_by(col(Citation.source_id))
+            ).all()
+        )
+    )
+    return [
+        {
+            "id": s.id,
+            "url": url_for("source", s.id),
+            "title": s.title,
+            "publisher": s.publisher,
+            "author": s.author,
+            "original_url": s.url,
+            "published": s.published_edtf,
+            "retrieved_on": s.retrieved_on,
+            "language": s.language,
+            "media_type": s.media_type,
+            "description": s.description,
+            "sha256": s.sha256,
+            "length": s.length,
+            "text_url": f"{url_for('source', s.id)}/text",
+            "citation_count": counts[s.id],
+        }
+        for s in (rows.get(i) for i in ids)
+        if s is not None
+    ]
+
+
+def source_text(
+    *, session: Session, source_id: str, start: int | None, end: int | None
+) -> str | None:
+    """The verbatim text, or the span [start, end) of it in code points; None if no source."""
+    text: str | None = session.execute(
+        select(col(Source.text)).where(col(Source.id) == source_id)
+    ).scalar()
+    if text is None:
+        return None
+    first = 0 if start is None else start
+    last = len(text) if end is None else end
+    if not 0 <= first <= last <= len(text):
+        raise InvalidInputError(
+            f"The span [{first}, {last}) is not within the text's {len(text)} code points "
+            "(need 0 <= start <= end <= length).",
+            field="query.end" if end is not None and end > len(text) else "query.start",
+        )
+    return text[first:last]
+
+
+def list_citations(
+    *,
+    session: Session,
+    source: list[str],
+    attribution: list[str],
+    q: str | None,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Json], PageResult]:
+    """Citations matching every filter given; `q` is a case-insensitive substring of the quote."""
+    query = select(col(Citation.id))
+    if source:
+        query = query.where(col(Citation.source_id).in_(source))
+    if attribution:
+        query = query.where(col(Citation.attribution_id).in_(attribution))
+    if q:
+        query = query.where(col(Citation.exact).icontains(q, autoescape=True))
+    canonical, keys = parse_sort(sort, allowed=CITATION_SORTS, default="id")
+    page = keyset_page(
+        session=session,
+        query=query,
+        sort=canonical,
+        keys=keys,
+        id_column=col(Citation.id),
+        limit=limit,
+        cursor=cursor,
+    )
+    return hydrate_citations(session=session, ids=page.keys), page
+
+
+def read_citation(*, session: Session, citation_id: str) -> Json | None:
+    found = hydrate_citations(session=session, ids=[citation_id])
+    return found[0] if found else None
+
+
+def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:
+    if not ids:
+        return []
+    rows = {
+        c.id: c
+        for c in session.execute(select(Citation).where(col(Citation.id).in_(ids))).scalars()
+    }
+    attribution_ids = {c.attribution_id for c in rows.values()}
+    attributions = {
+        a.id: a
+        for a in session.execute(
+            select(Attribution).where(col(Attribution.id).in_(attribution_ids))
+        ).scalars()
+    }
+    wanted = {(c.subject_type, c.subject_id) for c in rows.values()}
+    wanted |= {("source", c.source_id) for c in rows.values()}
+    wanted |= {
+        ("agency", a.speaker_agency_id) for a in attributions.values() if a.speaker_agency_id
+    }
+    named = refs(session=session, wanted=wanted)
+    out = []
+    for c in (rows.get(i) for i in ids):
+        if c is None:
+            continue
+        a = attributions[c.attribution_id]
+        source_url = url_for("source", c.source_id)
+        out.append(
+            {
+                "id": c.id,
+                "url": url_for("citation", c.id),
+                "subject": named[(c.subject_type, c.subject_id)],
+                "claim": c.claim,
+                "source": named[("source", c.source_id)],
+                "attribution": {
+                    "id": a.id,
+                    "label": a.label,
+                    "description": a.description,
+                    "speaker": named[("agency", a.speaker_agency_id)]
+                    if a.speaker_agency_id
+                    else None,
+                    "reported_by": a.reported_by,
+                },
+                "exact": c.exact,
+                "prefix": c.prefix,
+                "suffix": c.suffix,
+                "start": c.start,
+                "end": c.end,
+                "display": c.display,
+                "selectors": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": c.exact,
+                        "prefix": c.prefix,
+                        "suffix": c.suffix,
+                    },
+                    {"type": "TextPositionSelector", "start": c.start, "end": c.end},
+                ],
+                "source_text_url": f"{source_url}/text?start={c.start}&end={c.end}",
+            }
+        )
+    return out

@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
@@ -33,6 +34,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 engine = make_engine(settings.database_url, echo=settings.echo_sql)
 
 
-def get_session() -> Iterator[Session]:
-    with Session(engine) as session:
+def get_session(request: Request) -> Iterator[Session]:
+    """A session on the engine the app was built with (tests build apps on their own)."""
+    with Session(request.app.state.engine) as session:
         yield session

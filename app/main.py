@@ -2,10 +2,11 @@
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from sqlalchemy import Engine
 from starlette.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.config import settings
+from app.config import Settings, settings
 from app.db import engine
 from app.errors import install_error_handlers
 from app.middleware.http_cache import HTTPCacheMiddleware
@@ -49,8 +50,9 @@ EXPOSED = [
 ]
 
 
-def create_app() -> FastAPI:
-    """Build the ASGI app; uvicorn calls this with --factory."""
+def create_app(*, config: Settings | None = None, db: Engine | None = None) -> FastAPI:
+    """Build the ASGI app; uvicorn calls this with --factory (and so with the defaults)."""
+    config = config or settings
     app = FastAPIOffline(
         title="spacefacts",
         version=__version__,
@@ -61,7 +63,7 @@ def create_app() -> FastAPI:
             "url": "https://github.com/spacefacts/spacefacts",
         },
         license_info={"name": "MIT", "identifier": "MIT"},
-        servers=[{"url": settings.public_url, "description": "this deployment"}],
+        servers=[{"url": config.public_url, "description": "this deployment"}],
         generate_unique_id_function=lambda route: route.name,
     )
     install_error_handlers(app)
@@ -79,16 +81,17 @@ def create_app() -> FastAPI:
         citations,
     ):
         app.include_router(module.router)
-    versions = VersionWatcher(engine, ttl=settings.version_ttl)
+    app.state.engine = db or engine
+    versions = VersionWatcher(app.state.engine, ttl=config.version_ttl)
     app.state.versions = versions
     app.add_middleware(
-        HTTPCacheMiddleware, versions=versions, max_entries=settings.response_cache_entries
+        HTTPCacheMiddleware, versions=versions, max_entries=config.response_cache_entries
     )
-    if settings.rate_limit_enabled:
+    if config.rate_limit_enabled:
         app.add_middleware(
             RateLimitMiddleware,
-            limit=settings.rate_limit,
-            window=settings.rate_limit_window,
+            limit=config.rate_limit,
+            window=config.rate_limit_window,
             exempt=("/healthz",),
         )
     app.add_middleware(

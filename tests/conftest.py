@@ -56,29 +56,80 @@ def postgres_url() -> Iterator[str]:
         subprocess.run(["bash", str(PG_SCRIPT), "stop", data_dir], check=False)
 
 
+def _pg_database(server: str, *, template: str | None = None) -> str:
+    """Create a database on the server (a copy of template, if given); returns its URL."""
+    name = f"spacefacts_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(server)
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+    admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_drop(server: str, url: str) -> None:
+    admin = make_engine(server)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Per engine, a migrated and seeded database that tests copy instead of rebuilding."""
+    return {"dir": str(tmp_path_factory.mktemp("templates"))}
+
+
+def _template(request: pytest.FixtureRequest, kind: str) -> str:
+    templates: dict[str, str] = request.getfixturevalue("seeded_templates")
+    if kind in templates:
+        return templates[kind]
+    if kind == "sqlite":
+        url = f"sqlite:///{Path(templates['dir']) / 'seeded.db'}"
+    else:
+        url = _pg_database(request.getfixturevalue("postgres_url"))
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    load_seed(engine=engine, seed_dir=SEED_DIR)
+    engine.dispose()  # a PostgreSQL template must have no open connections
+    templates[kind] = url
+    return url
+
+
 @pytest.fixture(params=ENGINES)
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A new, empty database on the engine under test."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _database(
+    request: pytest.FixtureRequest, tmp_path: Path, kind: str, *, seeded: bool
+) -> Iterator[Database]:
+    if kind == "sqlite":
+        path = tmp_path / "test.db"
+        if seeded:
+            shutil.copyfile(make_url(_template(request, kind)).database or "", path)
+        url = f"sqlite:///{path}"
         engine = make_engine(url)
         yield Database("sqlite", url, engine)
         engine.dispose()
         return
     server: str = request.getfixturevalue("postgres_url")
-    name = f"spacefacts_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(server)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    template = make_url(_template(request, kind)).database if seeded else None
+    url = _pg_database(server, template=template)
     engine = make_engine(url)
     try:
         yield Database("postgresql", url, engine)
     finally:
         engine.dispose()
-        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _pg_drop(server, url)
+
+
+@pytest.fixture
+def empty_db(
+    request: pytest.FixtureRequest, tmp_path: Path, engine_kind: str
+) -> Iterator[Database]:
+    """A new, empty database on the engine under test."""
+    yield from _database(request, tmp_path, engine_kind, seeded=False)
 
 
 @pytest.fixture
@@ -89,10 +140,11 @@ def migrated_db(empty_db: Database) -> Database:
 
 
 @pytest.fixture
-def seeded_db(migrated_db: Database) -> Database:
-    """A database at the latest migration, loaded with the project's seed."""
-    load_seed(engine=migrated_db.engine, seed_dir=SEED_DIR)
-    return migrated_db
+def seeded_db(
+    request: pytest.FixtureRequest, tmp_path: Path, engine_kind: str
+) -> Iterator[Database]:
+    """A database of its own at the latest migration, holding the project's seed."""
+    yield from _database(request, tmp_path, engine_kind, seeded=True)
 
 
 @pytest.fixture

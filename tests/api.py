@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
@@ -17,11 +16,6 @@ def client_for(db: Database, **settings: Any) -> Iterator[TestClient]:
         create_app(config=config, db=db.engine), raise_server_exceptions=False
     ) as client:
         yield client
-
-
-@pytest.fixture
-def api(seeded_db: Database) -> Iterator[TestClient]:
-    yield from client_for(seeded_db)
 
 
 def ids(client: TestClient, url: str) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
@@ -145,6 +146,14 @@ def seeded_db(
 ) -> Iterator[Database]:
     """A database of its own at the latest migration, holding the project's seed."""
     yield from _database(request, tmp_path, engine_kind, seeded=True)
+
+
+@pytest.fixture
+def api(seeded_db: Database) -> Iterator[TestClient]:
+    """A client of an app built over this test's own seeded database."""
+    from tests.api import client_for
+
+    yield from client_for(seeded_db)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from app.models.events import EventPublic
 from app.models.public import Page
 from app.models.restrictions import RestrictionPublic
 from app.models.sources import CitationPublic, SourcePublic
-from tests.api import api, ids  # noqa: F401  (fixture)
+from tests.api import ids
 from tests.conftest import SEED_DIR
 
 EVENTS_BY_DATE = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, or_, select
 from sqlmodel import Session
 
 
@@ -67,13 +67,19 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any, column: ColumnElement[Any]) -> Any:
-    python_type = column.type.python_type
-    if python_type is dt.date:
+    # Type by the column's SQL type: SQLModel's AutoString reports `object` as its Python type.
+    if isinstance(column.type, Date):
         if not isinstance(value, str):
             raise ValueError("date expected")
         return dt.date.fromisoformat(value)
-    if not isinstance(value, python_type):
-        raise ValueError(f"{python_type.__name__} expected")
+    expected = int if isinstance(column.type, Integer) else str
+    if type(value) is not expected:
+        raise ValueError(f"{expected.__name__} expected")
+    # Values PostgreSQL would refuse with an error rather than compare: NUL, beyond 64 bits.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in cursor")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError("integer out of range")
     return value
 
 

@@ -44,6 +44,7 @@ CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
         "effect": ("effect",),
     },
     SubjectType.signatory: {
+        "agreement": ("agreement_id",),
         "party": ("agency_id", "country_code"),
         "status": ("status",),
         "date": ("date_edtf", "date_phrase"),

@@ -11,6 +11,7 @@ from app.db import engine
 from app.errors import install_error_handlers
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
+from app.openapi import build_openapi
 from app.routes import (
     agencies,
     agreements,
@@ -38,6 +39,21 @@ Errors are RFC 9457 `application/problem+json`. Every GET has a strong `ETag` de
 dataset version; send `If-None-Match` for a 304.
 """
 
+TAGS = [
+    {"name": "programs", "description": "Programs of space cooperation (ILRS, Artemis)."},
+    {"name": "agencies", "description": "Space agencies, government offices, legislatures."},
+    {"name": "countries", "description": "Countries, by ISO 3166-1 alpha-2 code."},
+    {"name": "agreements", "description": "Memoranda and accords, with counted parties."},
+    {"name": "signatories", "description": "Who signed, or intends to sign, which agreement."},
+    {"name": "restrictions", "description": "Legal restrictions on who may work with whom."},
+    {"name": "events", "description": "The timeline, dated as the sources state it."},
+    {"name": "sources", "description": "Source documents, verbatim, with their SHA-256."},
+    {"name": "citations", "description": "Every quote that proves a fact, as W3C selectors."},
+    {"name": "search", "description": "Full-text search over every entity and quote."},
+    {"name": "meta", "description": "Where to go, and what problem types mean."},
+    {"name": "health", "description": "Liveness and the dataset version served."},
+]
+
 EXPOSED = [
     "ETag",
     "Last-Modified",
@@ -64,8 +80,10 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         },
         license_info={"name": "MIT", "identifier": "MIT"},
         servers=[{"url": config.public_url, "description": "this deployment"}],
+        openapi_tags=TAGS,
         generate_unique_id_function=lambda route: route.name,
     )
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     for module in (
         root,

@@ -38,4 +38,5 @@ def test_healthz_is_503_on_an_unmigrated_database(empty_db: Database) -> None:
     for client in _client(empty_db):
         response = client.get("/healthz")
         assert response.status_code == 503
-        assert response.json() == {"status": "unavailable"}
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "/problems/service-unavailable"

@@ -4,13 +4,13 @@ from fastapi import APIRouter, Query, Request
 
 from app.deps import AgencyDep, SessionDep
 from app.models.entities import AgencyKind, AgencyPublic
-from app.models.public import Page
 from app.routes.common import (
     Cursor,
     Guard,
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -25,7 +25,7 @@ KINDS = "|".join(k.value for k in AgencyKind)
 @router.get(
     "",
     summary="List agencies",
-    response_model=Page[AgencyPublic],
+    response_model=page_of(AgencyPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

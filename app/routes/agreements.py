@@ -4,13 +4,13 @@ from fastapi import APIRouter, Query, Request
 
 from app.deps import AgreementDep, SessionDep
 from app.models.agreements import AgreementKind, AgreementPublic, SignatoryPublic
-from app.models.public import Page
 from app.routes.common import (
     Cursor,
     Guard,
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -25,7 +25,7 @@ KINDS = "|".join(k.value for k in AgreementKind)
 @router.get(
     "",
     summary="List agreements",
-    response_model=Page[AgreementPublic],
+    response_model=page_of(AgreementPublic),
     response_class=JSONBytes,
     responses=responses(),
 )
@@ -76,7 +76,7 @@ def read_agreement(agreement: AgreementDep) -> JSONBytes:
 @router.get(
     "/{agreement_id}/signatories",
     summary="List an agreement's signatories",
-    response_model=Page[SignatoryPublic],
+    response_model=page_of(SignatoryPublic),
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )

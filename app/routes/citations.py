@@ -3,7 +3,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.deps import CitationDep, SessionDep
-from app.models.public import Page
 from app.models.sources import CitationPublic
 from app.routes.common import (
     Cursor,
@@ -11,6 +10,7 @@ from app.routes.common import (
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/citations", tags=["citations"], dependencies=[Gua
 @router.get(
     "",
     summary="List citations",
-    response_model=Page[CitationPublic],
+    response_model=page_of(CitationPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

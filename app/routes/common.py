@@ -6,25 +6,35 @@ import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.responses import Response
+from pydantic import BaseModel, create_model
+from starlette.responses import JSONResponse
 
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from app.middleware.negotiation import accepts
-from app.models.public import Problem
+from app.models.public import Page, Problem
 from app.services.paging import PageResult
 
 LIST_PATTERN = r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,49}$"
 
 
-class JSONBytes(Response):
+class JSONBytes(JSONResponse):
     """JSON rendered by orjson; routes hand it finished dicts, never ORM objects."""
-
-    media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, bytes):
             return content
         return orjson.dumps(content)
+
+
+_PAGES: dict[type[BaseModel], type[BaseModel]] = {}
+
+
+def page_of(item: type[BaseModel]) -> type[BaseModel]:
+    """The page envelope of a collection, named e.g. `ProgramPage` in OpenAPI."""
+    if item not in _PAGES:
+        name = item.__name__.removesuffix("Public") + "Page"
+        _PAGES[item] = create_model(name, __base__=Page[item], __module__=__name__)  # type: ignore[valid-type]
+    return _PAGES[item]
 
 
 def split(value: str | None) -> list[str]:
@@ -106,7 +116,7 @@ def page_response(request: Request, items: list[Any], page: PageResult, limit: i
     return response
 
 
-def _problem(description: str) -> dict[str, Any]:
+def problem_response_doc(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
 
 
@@ -150,19 +160,23 @@ def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:
             "description": "Not Modified: the `If-None-Match` ETag is current.",
             "headers": CACHE_HEADERS,
         },
-        400: _problem("Invalid, out-of-range or unknown query parameter, or a malformed cursor."),
-        406: _problem("The Accept header admits no media type this operation produces."),
+        400: problem_response_doc(
+            "Invalid, out-of-range or unknown query parameter, or a malformed cursor."
+        ),
+        406: problem_response_doc(
+            "The Accept header admits no media type this operation produces."
+        ),
         429: {
-            **_problem("Rate limit exceeded; retry after `Retry-After` seconds."),
+            **problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
             "headers": {
                 "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
                 **RATE_HEADERS,
             },
         },
-        500: _problem("Server error; nothing internal is disclosed."),
+        500: problem_response_doc("Server error; nothing internal is disclosed."),
     }
     if not_found:
-        out[404] = _problem("No resource with this id.")
+        out[404] = problem_response_doc("No resource with this id.")
     return out
 
 

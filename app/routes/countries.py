@@ -4,8 +4,16 @@ from fastapi import APIRouter, Request
 
 from app.deps import CountryDep, SessionDep
 from app.models.entities import CountryPublic
-from app.models.public import Page
-from app.routes.common import Cursor, Guard, JSONBytes, Limit, page_response, responses, sort_param
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    page_of,
+    page_response,
+    responses,
+    sort_param,
+)
 from app.services import agencies
 
 router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Guard])
@@ -14,7 +22,7 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Gua
 @router.get(
     "",
     summary="List countries",
-    response_model=Page[CountryPublic],
+    response_model=page_of(CountryPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

@@ -7,13 +7,13 @@ from fastapi import APIRouter, Query, Request
 from app.deps import EventDep, SessionDep
 from app.models.common import edtf_bounds
 from app.models.events import EventKind, EventPublic
-from app.models.public import Page
 from app.routes.common import (
     Cursor,
     Guard,
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -42,7 +42,7 @@ def _bound(value: str | None, name: str, *, upper: bool) -> dt.date | None:
 @router.get(
     "",
     summary="List the timeline",
-    response_model=Page[EventPublic],
+    response_model=page_of(EventPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

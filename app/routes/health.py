@@ -1,20 +1,34 @@
-from typing import Any
-
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.deps import SessionDep
+from app.errors import ProblemError
+from app.routes.common import JSONBytes, problem_response_doc
 from app.services.health import dataset_status
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", operation_id="read_health")
-def read_health(session: SessionDep) -> Any:
+class Health(BaseModel):
+    status: str
+    dataset_version: int
+
+
+@router.get(
+    "/healthz",
+    summary="Check health",
+    response_model=Health,
+    response_class=JSONBytes,
+    responses={
+        500: problem_response_doc("Server error; nothing internal is disclosed."),
+        503: problem_response_doc("The database is down or not migrated."),
+    },
+)
+def read_health(session: SessionDep) -> JSONBytes:
     """Whether the service and its database answer, and the dataset version it serves."""
     try:
-        return dataset_status(session=session)
-    except SQLAlchemyError:
+        return JSONBytes(dataset_status(session=session))
+    except SQLAlchemyError as exc:
         # A database that is down or not migrated is a 503, not a 500 with a trace.
-        return JSONResponse({"status": "unavailable"}, status_code=503)
+        raise ProblemError(503, "The database is unavailable or not migrated.") from exc

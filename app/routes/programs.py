@@ -4,13 +4,13 @@ from fastapi import APIRouter, Query, Request
 
 from app.deps import ProgramDep, SessionDep
 from app.models.entities import Location, ProgramPublic
-from app.models.public import Page
 from app.routes.common import (
     Cursor,
     Guard,
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/programs", tags=["programs"], dependencies=[Guard
 @router.get(
     "",
     summary="List programs",
-    response_model=Page[ProgramPublic],
+    response_model=page_of(ProgramPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

@@ -4,7 +4,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from app.deps import RestrictionDep, SessionDep
-from app.models.public import Page
 from app.models.restrictions import RestrictionPublic
 from app.routes.common import (
     Cursor,
@@ -12,6 +11,7 @@ from app.routes.common import (
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"], dependencie
 @router.get(
     "",
     summary="List legal restrictions",
-    response_model=Page[RestrictionPublic],
+    response_model=page_of(RestrictionPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

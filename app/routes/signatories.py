@@ -5,13 +5,13 @@ from fastapi import APIRouter, Query, Request
 
 from app.deps import SessionDep, SignatoryDep
 from app.models.agreements import SignatoryPublic, SignatoryStatus
-from app.models.public import Page
 from app.routes.common import (
     Cursor,
     Guard,
     JSONBytes,
     Limit,
     ids_param,
+    page_of,
     page_response,
     responses,
     sort_param,
@@ -26,7 +26,7 @@ STATUSES = "|".join(s.value for s in SignatoryStatus)
 @router.get(
     "",
     summary="List signatories",
-    response_model=Page[SignatoryPublic],
+    response_model=page_of(SignatoryPublic),
     response_class=JSONBytes,
     responses=responses(),
 )

@@ -4,9 +4,17 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import PlainTextResponse
 
 from app.deps import SessionDep, SourceDep
-from app.models.public import Page
 from app.models.sources import SourcePublic
-from app.routes.common import Cursor, Guard, JSONBytes, Limit, page_response, responses, sort_param
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    page_of,
+    page_response,
+    responses,
+    sort_param,
+)
 from app.services import sources
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=[Guard])
@@ -19,7 +27,7 @@ class SourceText(PlainTextResponse):
 @router.get(
     "",
     summary="List sources",
-    response_model=Page[SourcePublic],
+    response_model=page_of(SourcePublic),
     response_class=JSONBytes,
     responses=responses(),
 )

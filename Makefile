@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest db seed verify clean
+.PHONY: run test lint typecheck pytest openapi-lint examples db seed verify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -38,7 +38,15 @@ typecheck: $(VENV)/.installed-dev
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# Spectral (pinned in package-lock.json) on the served OpenAPI document; needs Node.js.
+openapi-lint: $(VENV)/.installed-dev
+	PYTHON=$(BIN)/python bash scripts/openapi-lint
+
+test: lint typecheck pytest openapi-lint
+
+# Re-take the OpenAPI response examples from the seed (a test fails when they drift).
+examples: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.openapi_examples
 
 db: $(VENV)/.installed
 	$(BIN)/spacefacts db upgrade

@@ -22,6 +22,7 @@ from app.routes import (
     programs,
     restrictions,
     root,
+    search,
     signatories,
     sources,
 )
@@ -97,6 +98,7 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         events,
         sources,
         citations,
+        search,
     ):
         app.include_router(module.router)
     app.state.engine = db or engine

@@ -12,6 +12,7 @@ import app.models  # noqa: F401  (registers every table on the metadata)
 from app.config import settings
 from app.db import make_engine
 from app.models.base import metadata
+from app.models.search import include_name  # also registers search_document
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -39,6 +40,7 @@ def _configure(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=_render_item,
+        include_name=include_name,
     )
 
 
@@ -49,6 +51,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         compare_type=True,
         render_as_batch=_url().startswith("sqlite"),
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -81,7 +81,7 @@ def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]
     return {"dir": str(tmp_path_factory.mktemp("templates"))}
 
 
-def _template(request: pytest.FixtureRequest, kind: str) -> str:
+def seeded_template(request: pytest.FixtureRequest, kind: str) -> str:
     templates: dict[str, str] = request.getfixturevalue("seeded_templates")
     if kind in templates:
         return templates[kind]
@@ -108,14 +108,14 @@ def _database(
     if kind == "sqlite":
         path = tmp_path / "test.db"
         if seeded:
-            shutil.copyfile(make_url(_template(request, kind)).database or "", path)
+            shutil.copyfile(make_url(seeded_template(request, kind)).database or "", path)
         url = f"sqlite:///{path}"
         engine = make_engine(url)
         yield Database("sqlite", url, engine)
         engine.dispose()
         return
     server: str = request.getfixturevalue("postgres_url")
-    template = make_url(_template(request, kind)).database if seeded else None
+    template = make_url(seeded_template(request, kind)).database if seeded else None
     url = _pg_database(server, template=template)
     engine = make_engine(url)
     try:

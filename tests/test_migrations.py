@@ -2,23 +2,31 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import migrate
 from app.models import metadata
+from app.models.search import include_name
 from tests.conftest import Database
 
 APP_TABLES = set(metadata.tables)
 
 
 def _tables(db: Database) -> set[str]:
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    # The native search objects (FTS5 tables on SQLite) are no model's; migrations own them.
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if include_name(name, "table", {})}
 
 
 def _diff(db: Database) -> list[object]:
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_name": include_name,
+            },
         )
         return list(compare_metadata(context, metadata))
 
@@ -52,3 +60,28 @@ def test_constraints_are_named_by_the_convention(migrated_db: Database) -> None:
         "fk_signatory_country_code_country",
     }
     assert inspector.get_pk_constraint("citation")["name"] == "pk_citation"
+
+
+def _native_objects(db: Database) -> set[str]:
+    query = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE name LIKE 'search%' AND type != 'index'",
+        "postgresql": "SELECT indexname FROM pg_indexes WHERE tablename = 'search_document'"
+        " AND indexname LIKE '%terms'",
+    }[db.kind]
+    with db.engine.connect() as conn:
+        return set(conn.execute(text(query)).scalars())
+
+
+def test_migration_makes_and_removes_the_native_index(migrated_db: Database) -> None:
+    native = {
+        "sqlite": {"search_document", "search_fts", "search_fts_data", "search_fts_idx"}
+        | {"search_fts_content", "search_fts_docsize", "search_fts_config"}
+        | {f"search_document_fts_{op}" for op in ("insert", "update", "delete")},
+        "postgresql": {"ix_search_document_terms"},
+    }[migrated_db.kind]
+    assert _native_objects(migrated_db) == native
+    migrate.downgrade(migrated_db.url, "a23ad4533914")
+    assert _native_objects(migrated_db) == set()
+    assert "search_document" not in inspect(migrated_db.engine).get_table_names()
+    migrate.upgrade(migrated_db.url)
+    assert _native_objects(migrated_db) == native

@@ -39,8 +39,9 @@ EXPECTED_ROWS = {
     "restriction_party": 2,
     "event": 9,
     "event_entity": 21,
-    "citation": 96,
+    "citation": 97,
     "dataset_version": 1,
+    "search_document": 121,
 }
 
 
@@ -76,7 +77,7 @@ def test_every_citation_is_exact_against_its_source(seeded_db: Database) -> None
     with Session(seeded_db.engine) as session:
         texts = {s.id: s.text for s in session.execute(select(Source)).scalars()}
         citations = list(session.execute(select(Citation)).scalars())
-    assert len(citations) == 96
+    assert len(citations) == 97
     for c in citations:
         body = texts[c.source_id]
         assert body[c.start : c.end] == c.exact, c.id
@@ -120,7 +121,7 @@ def test_first_load_records_dataset_version_with_summary(seeded_db: Database) ->
         version = session.get_one(DatasetVersion, 1)
     summary: dict[str, Any] = json.loads(version.summary)
     assert version.origin == "seed"
-    assert summary["citation"] == {"inserted": 96, "updated": 0, "deleted": 0}
+    assert summary["citation"] == {"inserted": 97, "updated": 0, "deleted": 0}
     assert summary["agency"] == {"inserted": 5, "updated": 0, "deleted": 0}
     assert version.seed_digest is not None
     assert len(version.seed_digest) == 64

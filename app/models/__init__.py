@@ -27,6 +27,7 @@ from app.models.entities import (
 )
 from app.models.events import Event, EventCreate, EventEntity, EventKind, EventStatus
 from app.models.restrictions import Restriction, RestrictionCreate, RestrictionParty
+from app.models.search import SearchDocument
 from app.models.sources import (
     Attribution,
     Citation,
@@ -66,6 +67,7 @@ __all__ = [
     "Restriction",
     "RestrictionCreate",
     "RestrictionParty",
+    "SearchDocument",
     "Signatory",
     "SignatoryCreate",
     "SignatoryStatus",

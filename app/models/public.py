@@ -69,3 +69,14 @@ class Problem(BaseModel):
     detail: str = Field(examples=["No program with id 'apollo'."])
     instance: str = Field(examples=["/v1/programs/apollo"])
     errors: list[ProblemFieldError] | None = None
+
+
+class SearchHitPublic(BaseModel):
+    """One search hit: what it is, where it lives, and the matching words in context."""
+
+    type: str = Field(examples=["citation"])
+    id: str = Field(examples=["program-ilrs-locations-1"])
+    url: str = Field(examples=["/v1/citations/program-ilrs-locations-1"])
+    title: str
+    snippet: str = Field(description="text around the first match, matches in <mark>…</mark>")
+    score: int = Field(description="2 when every term is in the title, else 1")

@@ -107,6 +107,28 @@ def decode_cursor(cursor: str, sort: str, columns: Sequence[ColumnElement[Any]])
         raise problem from exc
 
 
+def decode_plain_cursor(cursor: str, sort: str, kinds: Sequence[type]) -> list[Any]:
+    """Decode a cursor whose values are plain ints and strings (not table columns)."""
+    problem = InvalidInputError(
+        "The cursor is malformed or belongs to another query; start again without it.",
+        kind="invalid-cursor",
+        field="query.cursor",
+    )
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise problem from exc
+    values = data.get("k") if isinstance(data, dict) and data.get("s") == sort else None
+    if not isinstance(values, list) or len(values) != len(kinds):
+        raise problem
+    for value, kind in zip(values, kinds, strict=True):
+        if type(value) is not kind or (isinstance(value, str) and "\x00" in value):
+            raise problem
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise problem
+    return values
+
+
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order of `keys`, for any mix of directions."""
     clauses = []

@@ -26,7 +26,9 @@ from app.models import (
 )
 from app.models.base import table_of
 from app.models.common import edtf_bounds, sort_date
+from app.models.search import SearchDocument
 from app.services.quotes import locate, sha256_hex
+from app.services.search_index import search_rows
 from app.services.seed_files import Entry, Seed, SeedError
 
 # Parents before children: inserts run in this order, deletes in reverse.
@@ -47,6 +49,7 @@ TABLE_ORDER: list[type[SQLModel]] = [
     Event,
     EventEntity,
     Citation,
+    SearchDocument,
 ]
 
 SUBJECT_TABLES: dict[SubjectType, type[SQLModel]] = {
@@ -200,4 +203,5 @@ def plan_rows(seed: Seed) -> Rows:
     problems.extend(_check_references(rows, owners))
     if problems:
         raise SeedError(problems)
+    rows[SearchDocument] = search_rows(rows)
     return rows

@@ -1,0 +1,85 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from app.deps import SessionDep
+from app.models.public import SearchHitPublic
+from app.routes.common import (
+    Cursor,
+    Guard,
+    JSONBytes,
+    Limit,
+    page_of,
+    page_response,
+    responses,
+    split,
+)
+from app.services import search
+from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
+from app.services.refs import url_for
+
+router = APIRouter(prefix="/v1/search", tags=["search"], dependencies=[Guard])
+TYPES = "|".join(search.TYPE_ORDER)
+
+
+@router.get(
+    "",
+    summary="Search everything",
+    response_model=page_of(SearchHitPublic),
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def search_all(
+    request: Request,
+    session: SessionDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=search.MAX_QUERY_LENGTH,
+            pattern=r"^[^\x00]+$",
+            description="Words to find (at most 10); all must match, the last also as a prefix.",
+        ),
+    ],
+    type: Annotated[
+        str | None,
+        Query(
+            description=f"Only hits of these types: {TYPES.replace('|', ', ')}. "
+            "Comma-separated values mean OR.",
+            max_length=200,
+            pattern=rf"^({TYPES})(,({TYPES}))*$",
+        ),
+    ] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> JSONBytes:
+    """Full-text search over every entity and every citation quote, ranked, with snippets."""
+    types = split(type) or None
+    sort = f"search:{q}:{type or ''}"
+    after = None
+    if cursor is not None:
+        score, kind, ident = decode_plain_cursor(cursor, sort, (int, str, str))
+        after = (score, kind, ident)
+    try:
+        hits = search.search(session=session, q=q, types=types, limit=limit + 1, after=after)
+        total = search.count(session=session, q=q, types=types)
+    except ValueError as exc:
+        raise InvalidInputError(str(exc), field="query.q") from exc
+    more = len(hits) > limit
+    hits = hits[:limit]
+    last = hits[-1] if more and hits else None
+    next_cursor = encode_cursor(sort, [last.score, last.type, last.id]) if last else None
+    items = [
+        {
+            "type": h.type,
+            "id": h.id,
+            "url": url_for(h.type, h.id),
+            "title": h.title,
+            "snippet": h.snippet,
+            "score": h.score,
+        }
+        for h in hits
+    ]
+    return page_response(
+        request, items, PageResult([h.id for h in hits], next_cursor, total), limit
+    )

@@ -1,0 +1,263 @@
+"""Full-text search over every entity and citation quote: one service, the same on both engines.
+
+Matching: `tokenize` turns q into terms exactly as the index was made (app/services/search_index);
+a document matches when every token is one of its terms, title and body together, and the last
+token also matches as a prefix ("moo" finds moon). SQLite asks FTS5 (`"lunar" AND "moo"*`),
+PostgreSQL a GIN-indexed tsvector (`'lunar' & 'moo':*`); both only look up the stored terms, so
+their hits agree.
+
+Ranking: score 2 when every token matches the title (a citation's title is a label, never
+matched), else 1. Hits sort by score descending, then by type (program, agency, country,
+agreement, restriction, event, source, citation), then by id in code-point order (PostgreSQL
+compares with COLLATE "C", as SQLite's BINARY does). (score, type, id) is the keyset of `after`.
+
+Snippets are cut in Python from the body, or from the title when only the title matches: at most
+160 characters around the first match, every matching word in <mark>…</mark>, "…" where cut.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlmodel import Session
+
+from app.models.base import table_of
+from app.models.search import FTS_TABLE, SearchDocument
+from app.services.search_index import FIELD_SEPARATOR, text_terms, word_spans, word_terms
+
+TYPE_ORDER = (
+    "program",
+    "agency",
+    "country",
+    "agreement",
+    "restriction",
+    "event",
+    "source",
+    "citation",
+)
+MAX_QUERY_LENGTH = 200
+MAX_TOKENS = 10
+SNIPPET_LENGTH = 160
+SNIPPET_LEAD = 40  # characters kept before the first match when the text must be cut
+ELLIPSIS = "…"
+
+_DOC = table_of(SearchDocument)
+_FTS = table(FTS_TABLE, column("doc_id"))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: str
+    id: str
+    title: str
+    snippet: str
+    score: int
+
+
+def tokenize(q: str) -> list[str]:
+    """The terms of a query, or ValueError for one that cannot be searched."""
+    if "\x00" in q:
+        raise ValueError("the query contains a NUL character")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise ValueError(f"the query is longer than {MAX_QUERY_LENGTH} characters")
+    tokens = text_terms(q)
+    if not tokens:
+        raise ValueError("the query has no letters or digits")
+    if len(tokens) > MAX_TOKENS:
+        raise ValueError(f"the query has more than {MAX_TOKENS} words")
+    return tokens
+
+
+def _fts5_query(tokens: list[str]) -> str:
+    phrases = ['"' + token.replace('"', '""') + '"' for token in tokens]
+    return " AND ".join(phrases) + "*"
+
+
+def _tsquery(tokens: list[str]) -> str:
+    # Quoted lexemes are taken verbatim by the tsquery input syntax: no parser, no dictionary.
+    lexemes = ["'" + token.replace("\\", "\\\\").replace("'", "''") + "'" for token in tokens]
+    return " & ".join(lexemes) + ":*"
+
+
+def _terms_vector(terms: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.array_to_tsvector(func.string_to_array(terms, literal_column("' '")))
+
+
+def _matches(dialect: str, tokens: list[str]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Whether a document matches, and whether its title alone does."""
+    if dialect == "sqlite":
+        query = _fts5_query(tokens)
+
+        def found(expression: str) -> ColumnElement[bool]:
+            match = literal_column(FTS_TABLE).bool_op("MATCH")(expression)
+            return _DOC.c.id.in_(select(_FTS.c.doc_id).where(match))
+
+        return found(query), found(f"{{title}} : ({query})")
+    if dialect == "postgresql":
+        tsquery = cast(_tsquery(tokens), TSQUERY)
+        # The same expression as the GIN index in the migration, or the planner cannot use it.
+        document = _terms_vector(_DOC.c.title_terms).op("||")(_terms_vector(_DOC.c.body_terms))
+        title = _terms_vector(_DOC.c.title_terms)
+        return document.bool_op("@@")(tsquery), title.bool_op("@@")(tsquery)
+    raise NotImplementedError(f"search does not support the {dialect} dialect")
+
+
+def _checked_types(types: Sequence[str] | None) -> list[str] | None:
+    if types is None:
+        return None
+    unknown = sorted(set(types) - set(TYPE_ORDER))
+    if unknown:
+        raise ValueError(f"unknown type(s) {', '.join(unknown)}; known: {', '.join(TYPE_ORDER)}")
+    return list(types)
+
+
+def _filtered(
+    dialect: str, tokens: list[str], types: list[str] | None
+) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    matches, title_matches = _matches(dialect, tokens)
+    where = [matches]
+    if types is not None:
+        where.append(_DOC.c.entity_type.in_(types))
+    return where, title_matches
+
+
+def _ranked(dialect: str, tokens: list[str], types: list[str] | None) -> Subquery:
+    where, title_matches = _filtered(dialect, tokens, types)
+    type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=_DOC.c.entity_type)
+    return (
+        select(
+            _DOC.c.entity_type,
+            _DOC.c.entity_id,
+            _DOC.c.title,
+            _DOC.c.body,
+            case((title_matches, 2), else_=1).label("score"),
+            type_rank.label("type_rank"),
+        )
+        .where(*where)
+        .subquery("ranked")
+    )
+
+
+def _after(
+    ranked: Subquery, entity_id: ColumnElement[str], after: tuple[int, str, str]
+) -> ColumnElement[bool]:
+    score, type_, id_ = after
+    if score not in (1, 2) or type_ not in TYPE_ORDER:
+        raise ValueError(f"not a search position: {after!r}")
+    rank = TYPE_ORDER.index(type_)
+    return or_(
+        ranked.c.score < score,
+        and_(
+            ranked.c.score == score,
+            or_(ranked.c.type_rank > rank, and_(ranked.c.type_rank == rank, entity_id > id_)),
+        ),
+    )
+
+
+def search(
+    *,
+    session: Session,
+    q: str,
+    types: Sequence[str] | None = None,
+    limit: int = 50,
+    after: tuple[int, str, str] | None = None,
+) -> list[SearchHit]:
+    """Hits for q in rank order; `after` is (score, type, id) of the last hit already shown."""
+    tokens = tokenize(q)
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    dialect = session.get_bind().dialect.name
+    ranked = _ranked(dialect, tokens, _checked_types(types))
+    # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
+    entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
+    query = (
+        select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id).limit(limit)
+    )
+    if after is not None:
+        query = query.where(_after(ranked, entity_id, after))
+    return [
+        SearchHit(
+            type=row["entity_type"],
+            id=row["entity_id"],
+            title=row["title"],
+            snippet=snippet(title=row["title"], body=row["body"], tokens=tokens),
+            score=int(row["score"]),
+        )
+        for row in session.execute(query).mappings()
+    ]
+
+
+def count(*, session: Session, q: str, types: Sequence[str] | None = None) -> int:
+    """How many hits search would return for q over all pages."""
+    tokens = tokenize(q)
+    where, _ = _filtered(session.get_bind().dialect.name, tokens, _checked_types(types))
+    query = select(func.count()).select_from(_DOC).where(*where)
+    return int(session.execute(query).scalar_one())
+
+
+def _marked(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """The spans of the words of text that the query matches, as the engines match them."""
+    whole, prefix = set(tokens[:-1]), tokens[-1]
+    return [
+        (start, end)
+        for start, end in word_spans(text)
+        if any(term in whole or term.startswith(prefix) for term in word_terms(text[start:end]))
+    ]
+
+
+def _trimmable(char: str) -> bool:
+    return char.isspace() or char == FIELD_SEPARATOR.strip()
+
+
+def _window(text: str, first: tuple[int, int]) -> tuple[int, int]:
+    """At most SNIPPET_LENGTH characters holding the first match, cut between words if possible."""
+    if len(text) <= SNIPPET_LENGTH:
+        return 0, len(text)
+    first_start, first_end = first
+    start = max(0, min(first_start - SNIPPET_LEAD, len(text) - SNIPPET_LENGTH))
+    end = min(len(text), start + SNIPPET_LENGTH)
+    if start > 0 and not text[start - 1].isspace():
+        start = next((i + 1 for i in range(start, first_start) if text[i].isspace()), first_start)
+    if end < len(text) and not text[end].isspace():
+        end = next((i for i in range(end - 1, first_end - 1, -1) if text[i].isspace()), end)
+    # A cut edge keeps no dangling space or field separator ("·").
+    while start < end and start > 0 and _trimmable(text[start]):
+        start += 1
+    while end > start and end < len(text) and _trimmable(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def snippet(*, title: str, body: str, tokens: list[str]) -> str:
+    """A short piece of the body (or title) with every matching word in <mark>…</mark>."""
+    text, spans = body or title, list[tuple[int, int]]()
+    for candidate in (body, title):
+        if marked := _marked(candidate, tokens):
+            text, spans = candidate, marked
+            break
+    start, end = _window(text, spans[0] if spans else (0, 0))
+    pieces: list[str] = []
+    at = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start < span_end:
+            pieces += [text[at:span_start], "<mark>", text[span_start:span_end], "</mark>"]
+            at = span_end
+    pieces.append(text[at:end])
+    before = ELLIPSIS if text[:start].strip() else ""
+    after = ELLIPSIS if text[end:].strip() else ""
+    return before + "".join(pieces) + after

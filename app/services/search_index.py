@@ -1,0 +1,145 @@
+"""Search index rows, derived from the planned rows, and the tokenizer they share with queries.
+
+Python alone decides what the words of a text are. A word is a run of letters, digits and
+combining marks; its terms are its lowercase NFKD form without combining marks, split again on
+anything that is not a letter or digit ("Russia’s" gives russia, s; "lunar-based" lunar, based;
+"U>S>" u, s; "R&D" r, d; "and/or" and, or; "café" cafe). Each row stores its terms, space-separated,
+and both engines index those verbatim: their own parsers never see the text, so they cannot
+disagree about it (PostgreSQL's would keep "and/or" and "U.S" whole, and unaccents nothing).
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from app.models import (
+    Agency,
+    Agreement,
+    Citation,
+    Country,
+    Event,
+    Program,
+    ProgramObjective,
+    Restriction,
+    Source,
+)
+
+if TYPE_CHECKING:
+    from app.services.seed_plan import Rows
+
+# Longer terms are dropped, on both engines alike: a GIN index entry must fit in a page, and no
+# query (at most 200 characters) is meant to find a token that long.
+MAX_TERM_LENGTH = 200
+FIELD_SEPARATOR = " · "
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Start and end offsets of each word of text (marks stay with the letter they follow)."""
+    start: int | None = None
+    for index, char in enumerate(text):
+        if char.isalnum() or (start is not None and _is_mark(char)):
+            if start is None:
+                start = index
+        elif start is not None:
+            yield start, index
+            start = None
+    if start is not None:
+        yield start, len(text)
+
+
+def word_terms(word: str) -> list[str]:
+    """The terms one word stands for; usually one, none for a word that is only marks."""
+    # Lowercase first: "İ".lower() is "i" plus a combining dot, which the next step drops.
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    bare = "".join(char for char in decomposed if not _is_mark(char))
+    return [term for term in _ALNUM_RUN.findall(bare) if len(term) <= MAX_TERM_LENGTH]
+
+
+def text_terms(text: str) -> list[str]:
+    return [term for start, end in word_spans(text) for term in word_terms(text[start:end])]
+
+
+def _join(*fields: str | None) -> str:
+    return FIELD_SEPARATOR.join(field for field in fields if field)
+
+
+def _named(name: str, acronym: str | None) -> str:
+    return f"{name} ({acronym})" if acronym else name
+
+
+def _document(
+    entity_type: str, entity_id: str, title: str, body: str, *, title_searched: bool = True
+) -> dict[str, Any]:
+    return {
+        "id": f"{entity_type}:{entity_id}",
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "title": title,
+        "body": body,
+        "title_terms": " ".join(text_terms(title)) if title_searched else "",
+        "body_terms": " ".join(text_terms(body)),
+    }
+
+
+def _citation_label(row: dict[str, Any]) -> str:
+    return f"{row['subject_type'].replace('_', ' ')} {row['subject_id']}: {row['claim']}"
+
+
+def search_rows(rows: "Rows") -> list[dict[str, Any]]:
+    """One search_document row per program, agency, country, agreement, restriction, event,
+    source and citation of the plan."""
+    objectives: dict[str, list[dict[str, Any]]] = {}
+    for objective in sorted(rows[ProgramObjective], key=lambda r: r["position"]):
+        objectives.setdefault(objective["program_id"], []).append(objective)
+    docs = [
+        _document(
+            "program",
+            r["id"],
+            _named(r["name"], r.get("acronym")),
+            _join(
+                r["summary"],
+                r.get("description"),
+                r.get("openness"),
+                *(o["text"] for o in objectives.get(r["id"], [])),
+            ),
+        )
+        for r in rows[Program]
+    ]
+    docs += [
+        _document(
+            "agency", r["id"], _named(r["name"], r.get("acronym")), r.get("description") or ""
+        )
+        for r in rows[Agency]
+    ]
+    docs += [_document("country", r["code"], r["name"], "") for r in rows[Country]]
+    docs += [
+        _document("agreement", r["id"], r["name"], _join(r.get("purpose"), r.get("effect")))
+        for r in rows[Agreement]
+    ]
+    docs += [
+        _document(
+            "restriction",
+            r["id"],
+            r["name"],
+            _join(
+                r.get("scope"), r.get("lifts_when"), r.get("effect"), r.get("counterpart_phrase")
+            ),
+        )
+        for r in rows[Restriction]
+    ]
+    docs += [
+        _document("event", r["id"], r["summary"], r.get("date_phrase") or "") for r in rows[Event]
+    ]
+    docs += [_document("source", r["id"], r["title"], "") for r in rows[Source]]
+    # A citation is found by its quote alone; its title only says what the quote supports.
+    docs += [
+        _document("citation", r["id"], _citation_label(r), r["exact"], title_searched=False)
+        for r in rows[Citation]
+    ]
+    return docs

@@ -139,11 +139,19 @@ def test_405_names_the_allowed_methods(api: TestClient) -> None:
 
 def test_406_when_json_is_not_acceptable(api: TestClient) -> None:
     _problem(api.get("/v1/programs", headers={"Accept": "text/html"}), 406, "not-acceptable")
+    refused = api.get("/v1/programs", headers={"Accept": "application/json;q=0, text/html"})
+    _problem(refused, 406, "not-acceptable")
     text = api.get(
         "/v1/sources/russia-china-moon-article/text", headers={"Accept": "application/json"}
     )
     _problem(text, 406, "not-acceptable")
-    for ok in ("application/json", "application/*", "*/*", "text/html, */*;q=0.1"):
+    for ok in (
+        "application/json",
+        "application/*",
+        "*/*",
+        "text/html, */*;q=0.1",
+        "application/problem+json, application/json",
+    ):
         assert api.get("/v1/programs", headers={"Accept": ok}).status_code == 200
 
 

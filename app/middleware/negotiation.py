@@ -32,8 +32,6 @@ def accepts(header: str | None, media_type: str) -> bool:
             continue
         if candidate in ("*/*", media_type, f"{kind}/*"):
             return True
-        if media_type == "application/json" and candidate == "application/problem+json":
-            return False
     return False
 
 

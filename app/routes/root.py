@@ -1,12 +1,10 @@
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from app import __version__
 from app.errors import PROBLEM_TYPES, ProblemError
-from app.middleware.negotiation import accepts
 from app.routes.common import JSONBytes, responses
 
 router = APIRouter(tags=["meta"])
@@ -60,21 +58,9 @@ def _index() -> dict[str, Any]:
     response_class=JSONBytes,
     responses=responses(),
 )
-def read_index(request: Request) -> Any:
-    """Links to the documentation and to every /v1 resource (HTML for browsers)."""
-    index = _index()
-    accept = request.headers.get("accept", "")
-    if "text/html" in accept and accepts(accept, "text/html"):
-        links = "".join(
-            f'<li><a href="{url}">{url}</a></li>' for url in index["resources"].values()
-        )
-        return HTMLResponse(
-            "<!doctype html><meta charset=utf-8><title>spacefacts</title>"
-            f"<h1>spacefacts</h1><p>{index['description']}</p>"
-            '<p><a href="/docs">Interactive documentation</a> · <a href="/redoc">Reference</a> · '
-            f'<a href="/openapi.json">OpenAPI</a></p><ul>{links}</ul>'
-        )
-    return JSONBytes(index)
+def read_index() -> JSONBytes:
+    """Links to the documentation and to every /v1 resource."""
+    return JSONBytes(_index())
 
 
 @router.get(

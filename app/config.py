@@ -15,7 +15,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     echo_sql: bool = False
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str | None = None
     version_ttl: float = 1.0
     rate_limit_enabled: bool = True
     rate_limit: int = 1200

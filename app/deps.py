@@ -14,7 +14,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 Document = dict[str, Any]
 
 SlugPath = Path(pattern=SLUG_PATTERN, max_length=100, description="The resource's stable id.")
-CodePath = Path(pattern=COUNTRY_PATTERN, description="ISO 3166-1 alpha-2 code, e.g. `CN`.")
+CodePath = Path(
+    pattern=COUNTRY_PATTERN, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. `CN`."
+)
 CitationPath = Path(pattern=SLUG_PATTERN, max_length=200, description="The citation's id.")
 
 

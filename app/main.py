@@ -80,7 +80,6 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             "url": "https://github.com/spacefacts/spacefacts",
         },
         license_info={"name": "MIT", "identifier": "MIT"},
-        servers=[{"url": config.public_url, "description": "this deployment"}],
         openapi_tags=TAGS,
         generate_unique_id_function=lambda route: route.name,
     )
@@ -102,6 +101,7 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     ):
         app.include_router(module.router)
     app.state.engine = db or engine
+    app.state.config = config
     versions = VersionWatcher(app.state.engine, ttl=config.version_ttl)
     app.state.versions = versions
     app.add_middleware(
@@ -112,7 +112,6 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             RateLimitMiddleware,
             limit=config.rate_limit,
             window=config.rate_limit_window,
-            exempt=("/healthz",),
         )
     app.add_middleware(
         CORSMiddleware,

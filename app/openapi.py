@@ -14,9 +14,64 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.routes.common import success_headers
-
 EXAMPLES_PATH = Path(__file__).with_name("openapi_examples.json")
+
+
+def _int(description: str, maximum: int = 2**31 - 1) -> dict[str, Any]:
+    schema = {"type": "integer", "format": "int32", "minimum": 0, "maximum": maximum}
+    return {"description": description, "schema": schema}
+
+
+def _str(description: str, max_length: int, pattern: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "schema": {"type": "string", "maxLength": max_length, "pattern": pattern},
+    }
+
+
+RATE_HEADERS = {
+    "RateLimit-Limit": _int("Requests allowed per window, per client."),
+    "RateLimit-Remaining": _int("Requests left in this window."),
+    "RateLimit-Reset": _int("Seconds until the window resets."),
+    "RateLimit-Policy": _str("`limit;w=window-seconds`.", 40, r"^[0-9]+;w=[0-9]+$"),
+}
+CACHE_HEADERS = {
+    "ETag": _str("Strong validator of this representation.", 100, r'^"[0-9a-z-]+"$'),
+    "Last-Modified": _str(
+        "When the dataset last changed (HTTP-date).", 29, r"^[A-Z][a-z]{2}, .+ GMT$"
+    ),
+    "Cache-Control": {
+        "description": "How long the response may be reused.",
+        "schema": {"type": "string", "enum": ["public, max-age=60, stale-while-revalidate=300"]},
+    },
+    "Vary": _str("The request headers the representation depends on.", 200, r"^[A-Za-z, -]+$"),
+}
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": {
+        "description": "Sent when the request carries `Origin`: every origin may read.",
+        "schema": {"type": "string", "enum": ["*"]},
+    }
+}
+LINK_HEADER = {
+    "Link": _str(
+        'The next page: `</v1/...&cursor=...>; rel="next"`.', 4096, r"^<[^>]+>; rel=\"next\"$"
+    )
+}
+RETRY_AFTER = {"Retry-After": _int("Seconds to wait before retrying.")}
+
+
+def _headers(status: str, operation: dict[str, Any]) -> dict[str, Any]:
+    """The headers a response with this status really carries (see app/middleware)."""
+    headers: dict[str, Any] = dict(CORS_HEADERS)
+    if status.startswith(("2", "3", "4")):
+        headers |= RATE_HEADERS
+    if status in ("200", "304"):
+        headers |= CACHE_HEADERS
+    if status == "200" and operation["operationId"].startswith(("list_", "search_")):
+        headers |= LINK_HEADER
+    if status == "429":
+        headers |= RETRY_AFTER
+    return headers
 
 
 def load_examples() -> dict[str, Any]:
@@ -37,7 +92,15 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=app.openapi_tags,
-        servers=app.servers,
+        servers=[
+            {
+                # Relative: the server is whichever host serves this document, in production
+                # as on a local checkout, unless SPACEFACTS_PUBLIC_URL names one.
+                "url": app.state.config.public_url or "/",
+                "description": "this deployment (production, or local when run with make run)",
+                "x-internal": False,
+            }
+        ],
         contact=app.contact,
         license_info=app.license_info,
     )
@@ -46,12 +109,14 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         for operation in path.values():
             responses = operation["responses"]
             responses.pop("422", None)
-            ok = responses.get("200")
-            if ok is None or "health" in operation["tags"]:
-                continue  # /healthz is neither cached nor rate limited
-            ok.setdefault("headers", {}).update(success_headers())
+            for status, response in responses.items():
+                if "health" in operation["tags"] and status in ("200", "304"):
+                    # /healthz is never cached: it must show the database as it is now.
+                    response["headers"] = {**CORS_HEADERS, **RATE_HEADERS}
+                else:
+                    response["headers"] = _headers(status, operation)
             example = examples.get(operation["operationId"])
-            for content in ok.get("content", {}).values():
+            for content in responses.get("200", {}).get("content", {}).values():
                 if example is not None:
                     content["example"] = example
     for unused in ("HTTPValidationError", "ValidationError"):

@@ -16,11 +16,10 @@ from app.errors import ProblemError, problem_response
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limit: int, window: int, exempt: tuple[str, ...]) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, window: int) -> None:
         self.app = app
         self.limit = limit
         self.window = window
-        self.exempt = exempt
         self._counts: dict[str, int] = {}
         self._window_start = 0.0
 
@@ -36,7 +35,7 @@ class RateLimitMiddleware:
         return self.limit - used, reset
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else "unknown"

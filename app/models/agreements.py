@@ -1,6 +1,7 @@
 """Agreements, who signed them, and the parties a source counts without naming."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from sqlalchemy import BigInteger, CheckConstraint, Index, String
 from sqlalchemy import Text as SAText
@@ -9,7 +10,17 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.common import Count, ShortText, Slug, Text
 from app.models.dates import DateBounds, Dated
-from app.models.public import CitationInline, DatePublic, Ref
+from app.models.public import (
+    MAX_RELATED,
+    CitationList,
+    DatePublic,
+    IdOut,
+    Int64Out,
+    NameOut,
+    Ref,
+    TextOut,
+    UrlOut,
+)
 from app.models.sources import Citations
 
 
@@ -109,34 +120,34 @@ class ReportedCountCreate(ReportedCountBase):
 class ReportedCountPublic(SQLModel):
     """Parties the source counts or mentions without naming; no names are invented for them."""
 
-    id: str
-    relation: str
-    party_kind: str
-    count: int | None = Field(description="null when the source gives no number")
-    phrase: str
+    id: IdOut
+    relation: NameOut
+    party_kind: NameOut
+    count: Int64Out | None = Field(description="null when the source gives no number")
+    phrase: NameOut
     excludes: Ref | None = Field(description="the party the group is 'other' than")
-    citations: list[CitationInline]
+    citations: CitationList
 
 
 class AgreementPublic(SQLModel):
-    id: str
-    url: str
-    name: str
+    id: IdOut
+    url: UrlOut
+    name: NameOut
     kind: AgreementKind
     program: Ref | None
     date: DatePublic
-    purpose: str | None
-    effect: str | None
-    signatories_url: str
-    reported_counts: list[ReportedCountPublic]
-    citations: list[CitationInline]
+    purpose: TextOut | None
+    effect: TextOut | None
+    signatories_url: UrlOut
+    reported_counts: Annotated[list[ReportedCountPublic], Field(max_length=MAX_RELATED)]
+    citations: CitationList
 
 
 class SignatoryPublic(SQLModel):
-    id: str
-    url: str
+    id: IdOut
+    url: UrlOut
     agreement: Ref
     party: Ref
     status: SignatoryStatus
     date: DatePublic
-    citations: list[CitationInline]
+    citations: CitationList

@@ -1,6 +1,7 @@
 """Countries, agencies and programs, with a program's locations, objectives and participants."""
 
 from enum import StrEnum
+from typing import Annotated
 
 from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy import Text as SAText
@@ -9,7 +10,16 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.agreements import ReportedCountPublic
 from app.models.common import CountryCode, ShortText, Slug, Text
-from app.models.public import CitationInline, Ref
+from app.models.public import (
+    MAX_RELATED,
+    CitationList,
+    IdOut,
+    NameOut,
+    Ref,
+    RefList,
+    TextOut,
+    UrlOut,
+)
 from app.models.sources import Citations
 
 
@@ -150,50 +160,50 @@ class ProgramCreate(ProgramBase):
 
 
 class CountryPublic(SQLModel):
-    code: str = Field(description="ISO 3166-1 alpha-2")
-    url: str
-    name: str
-    agencies: list[Ref]
-    citations: list[CitationInline]
+    code: IdOut = Field(description="ISO 3166-1 alpha-2")
+    url: UrlOut
+    name: NameOut
+    agencies: RefList
+    citations: CitationList
 
 
 class AgencyPublic(SQLModel):
-    id: str
-    url: str
-    name: str
-    acronym: str | None
+    id: IdOut
+    url: UrlOut
+    name: NameOut
+    acronym: NameOut | None
     kind: AgencyKind | None = Field(description="null where the source does not say")
-    description: str | None
+    description: TextOut | None
     country: Ref | None
-    programs: list[Ref] = Field(description="programs the agency takes part in")
-    citations: list[CitationInline]
+    programs: RefList = Field(description="programs the agency takes part in")
+    citations: CitationList
 
 
 class ObjectivePublic(SQLModel):
-    id: str
-    text: str = Field(description="the objective in the source's own words")
-    citations: list[CitationInline]
+    id: IdOut
+    text: TextOut = Field(description="the objective in the source's own words")
+    citations: CitationList
 
 
 class ParticipantPublic(SQLModel):
-    id: str
+    id: IdOut
     role: ParticipantRole
     party: Ref
-    citations: list[CitationInline]
+    citations: CitationList
 
 
 class ProgramPublic(SQLModel):
-    id: str
-    url: str
-    name: str
-    acronym: str | None
-    summary: str
-    description: str | None
-    openness: str | None
-    locations: list[Location]
-    objectives: list[ObjectivePublic]
-    participants: list[ParticipantPublic]
-    reported_counts: list[ReportedCountPublic]
-    agreements: list[Ref]
-    events: list[Ref]
-    citations: list[CitationInline]
+    id: IdOut
+    url: UrlOut
+    name: NameOut
+    acronym: NameOut | None
+    summary: TextOut
+    description: TextOut | None
+    openness: TextOut | None
+    locations: Annotated[list[Location], Field(max_length=MAX_RELATED)]
+    objectives: Annotated[list[ObjectivePublic], Field(max_length=MAX_RELATED)]
+    participants: Annotated[list[ParticipantPublic], Field(max_length=MAX_RELATED)]
+    reported_counts: Annotated[list[ReportedCountPublic], Field(max_length=MAX_RELATED)]
+    agreements: RefList
+    events: RefList
+    citations: CitationList

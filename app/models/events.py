@@ -9,7 +9,14 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.common import EntityId, Slug, Text
 from app.models.dates import DateBounds, Dated
-from app.models.public import CitationInline, DatePublic, Ref
+from app.models.public import (
+    CitationList,
+    DatePublic,
+    IdOut,
+    RefList,
+    TextOut,
+    UrlOut,
+)
 from app.models.sources import Citations, SubjectType
 
 
@@ -65,11 +72,11 @@ class EventCreate(EventBase):
 
 
 class EventPublic(SQLModel):
-    id: str
-    url: str
+    id: IdOut
+    url: UrlOut
     kind: EventKind
     status: EventStatus
-    summary: str
+    summary: TextOut
     date: DatePublic
-    entities: list[Ref]
-    citations: list[CitationInline]
+    entities: RefList
+    citations: CitationList

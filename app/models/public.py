@@ -1,52 +1,73 @@
 """Response parts every resource shares: inline citations, references, dates, pages, problems."""
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
+# Bounds every response value keeps (the OWASP API4 rules ask for them, and tests validate every
+# response against these models, so they are checked, not just declared).
+NO_NUL = r"^[^\x00]*$"
+MAX_BIGINT = 2**63 - 1
+MAX_RELATED = 10_000  # nested lists; a relation that could outgrow this becomes a sub-resource
+
+IdOut = Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
+NameOut = Annotated[str, Field(max_length=500, pattern=NO_NUL)]
+TextOut = Annotated[str, Field(max_length=10_000, pattern=NO_NUL)]
+UrlOut = Annotated[str, Field(max_length=2048, pattern=r"^/[^\s\x00]*$")]
+TokenOut = Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
+Int64Out = Annotated[int, Field(ge=0, le=MAX_BIGINT, json_schema_extra={"format": "int64"})]
+Sha256Out = Annotated[str, Field(max_length=64, pattern=r"^[0-9a-f]{64}$")]
+DateOut = Annotated[dt.date, Field(json_schema_extra={"maxLength": 10})]
+
 
 class CitationInline(BaseModel):
     """The proof of one claim, carried inline so that no second request is needed to show it."""
 
-    id: str = Field(examples=["program-ilrs-locations-1"])
-    claim: str = Field(description="the field this quote supports, or `row` for the whole row")
-    exact: str = Field(description="the quote, verbatim (W3C TextQuoteSelector `exact`)")
-    display: str | None = Field(description="a corrected reading of a typo, beside the quote")
-    attribution: str = Field(description="whose words these are; see /v1/citations/{id}")
-    source: str = Field(description="id of the source document")
-    start: int = Field(description="start offset in Unicode code points (TextPositionSelector)")
-    end: int = Field(description="end offset in code points, exclusive")
-    url: str
+    id: IdOut = Field(examples=["program-ilrs-locations-1"])
+    claim: TokenOut = Field(description="the field this quote supports, or `row` for the whole row")
+    exact: TextOut = Field(description="the quote, verbatim (W3C TextQuoteSelector `exact`)")
+    display: TextOut | None = Field(description="a corrected reading of a typo, beside the quote")
+    attribution: IdOut = Field(description="whose words these are; see /v1/citations/{id}")
+    source: IdOut = Field(description="id of the source document")
+    start: Int64Out = Field(
+        description="start offset in Unicode code points (TextPositionSelector)"
+    )
+    end: Int64Out = Field(description="end offset in code points, exclusive")
+    url: UrlOut
 
 
 class Ref(BaseModel):
     """A related row: enough to show it and to follow it."""
 
-    type: str = Field(examples=["agency"])
-    id: str = Field(examples=["roscosmos"])
-    name: str = Field(examples=["Roscosmos"])
-    url: str = Field(examples=["/v1/agencies/roscosmos"])
+    type: TokenOut = Field(examples=["agency"])
+    id: IdOut = Field(examples=["roscosmos"])
+    name: TextOut = Field(examples=["Roscosmos"])
+    url: UrlOut = Field(examples=["/v1/agencies/roscosmos"])
 
 
 class DatePublic(BaseModel):
     """A date as the source states it. `edtf` is null where the source gives no resolvable date."""
 
-    edtf: str | None = Field(description="Extended Date/Time Format (ISO 8601-2) value")
-    phrase: str | None = Field(description="the source's own words, e.g. 'This past Tuesday'")
-    lower: dt.date | None = Field(description="earliest day the EDTF value can mean")
-    upper: dt.date | None = Field(description="latest day the EDTF value can mean")
+    edtf: Annotated[str, Field(max_length=64, pattern=NO_NUL)] | None = Field(
+        description="Extended Date/Time Format (ISO 8601-2) value"
+    )
+    phrase: NameOut | None = Field(description="the source's own words, e.g. 'This past Tuesday'")
+    lower: DateOut | None = Field(description="earliest day the EDTF value can mean")
+    upper: DateOut | None = Field(description="latest day the EDTF value can mean")
 
 
 class Page(BaseModel, Generic[T]):
     """One page of a collection. Follow `next_cursor` (or the `Link: rel="next"` header)."""
 
-    items: list[T]
-    next_cursor: str | None = Field(description="opaque; null on the last page")
-    limit: int
-    total: int = Field(description="items in the whole filtered collection")
+    items: list[T] = Field(max_length=200)
+    next_cursor: Annotated[str, Field(max_length=1000, pattern=r"^[A-Za-z0-9_-]+$")] | None = Field(
+        description="opaque; null on the last page"
+    )
+    limit: int = Field(ge=1, le=200, json_schema_extra={"format": "int32"})
+    total: Int64Out = Field(description="items in the whole filtered collection")
 
     @classmethod
     def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
@@ -54,8 +75,8 @@ class Page(BaseModel, Generic[T]):
 
 
 class ProblemFieldError(BaseModel):
-    location: str = Field(examples=["query.limit"])
-    message: str = Field(examples=["Input should be less than or equal to 200"])
+    location: NameOut = Field(examples=["query.limit"])
+    message: TextOut = Field(examples=["Input should be less than or equal to 200"])
 
 
 class Problem(BaseModel):
@@ -63,20 +84,44 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(title="Problem")
 
-    type: str = Field(examples=["https://spacefacts.dev/problems/not-found"])
-    title: str = Field(examples=["Not Found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["No program with id 'apollo'."])
-    instance: str = Field(examples=["/v1/programs/apollo"])
-    errors: list[ProblemFieldError] | None = None
+    type: Annotated[str, Field(max_length=100, pattern=r"^/problems/[a-z-]+$")] = Field(
+        examples=["/problems/not-found"], description="explained at this URL"
+    )
+    title: NameOut = Field(examples=["Not Found"])
+    status: int = Field(examples=[404], ge=400, le=599, json_schema_extra={"format": "int32"})
+    detail: TextOut = Field(examples=["No program with id 'apollo'."])
+    instance: UrlOut = Field(examples=["/v1/programs/apollo"])
+    errors: Annotated[list[ProblemFieldError], Field(max_length=100)] | None = None
 
 
 class SearchHitPublic(BaseModel):
     """One search hit: what it is, where it lives, and the matching words in context."""
 
-    type: str = Field(examples=["citation"])
-    id: str = Field(examples=["program-ilrs-locations-1"])
-    url: str = Field(examples=["/v1/citations/program-ilrs-locations-1"])
-    title: str
-    snippet: str = Field(description="text around the first match, matches in <mark>…</mark>")
-    score: int = Field(description="2 when every term is in the title, else 1")
+    type: TokenOut = Field(examples=["citation"])
+    id: IdOut = Field(examples=["program-ilrs-locations-1"])
+    url: UrlOut = Field(examples=["/v1/citations/program-ilrs-locations-1"])
+    title: TextOut
+    snippet: TextOut = Field(description="text around the first match, matches in <mark>…</mark>")
+    score: int = Field(
+        ge=1,
+        le=2,
+        json_schema_extra={"format": "int32"},
+        description="2 when every term is in the title, else 1",
+    )
+
+
+CitationList = Annotated[list[CitationInline], Field(max_length=MAX_RELATED)]
+RefList = Annotated[list[Ref], Field(max_length=MAX_RELATED)]
+
+
+class TextQuoteSelector(BaseModel):
+    type: Literal["TextQuoteSelector"]
+    exact: TextOut
+    prefix: TextOut
+    suffix: TextOut
+
+
+class TextPositionSelector(BaseModel):
+    type: Literal["TextPositionSelector"]
+    start: Int64Out
+    end: Int64Out

@@ -8,7 +8,16 @@ from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401
 from app.models.common import EdtfStr, ShortText, Slug, Text
-from app.models.public import CitationInline, DatePublic, Ref
+from app.models.public import (
+    CitationList,
+    DatePublic,
+    IdOut,
+    NameOut,
+    Ref,
+    RefList,
+    TextOut,
+    UrlOut,
+)
 from app.models.sources import Citations
 
 
@@ -62,17 +71,17 @@ class RestrictionCreate(RestrictionBase):
 
 
 class RestrictionPublic(SQLModel):
-    id: str
-    url: str
-    name: str
+    id: IdOut
+    url: UrlOut
+    name: NameOut
     jurisdiction: Ref
     since: DatePublic
-    restricted_parties: list[Ref]
+    restricted_parties: RefList
     counterpart: Ref | None
-    counterpart_phrase: str | None
-    scope: str | None
-    lifts_when: str | None
+    counterpart_phrase: NameOut | None
+    scope: TextOut | None
+    lifts_when: TextOut | None
     lifting_agency: Ref | None
     effect_program: Ref | None
-    effect: str | None
-    citations: list[CitationInline]
+    effect: TextOut | None
+    citations: CitationList

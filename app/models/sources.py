@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import model_validator
 from sqlalchemy import (
@@ -19,6 +19,19 @@ from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401  (the naming convention must exist first)
 from app.models.common import Count, ShortText, Slug, Text
+from app.models.public import (
+    DateOut,
+    IdOut,
+    Int64Out,
+    NameOut,
+    Ref,
+    Sha256Out,
+    TextOut,
+    TextPositionSelector,
+    TextQuoteSelector,
+    TokenOut,
+    UrlOut,
+)
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with every quote
 
@@ -144,53 +157,49 @@ class AttributionCreate(AttributionBase):
 
 
 class SourcePublic(SQLModel):
-    id: str
-    url: str
-    title: str
-    publisher: str | None
-    author: str | None
-    original_url: str | None = Field(description="where the source was published, if known")
-    published: str | None = Field(description="EDTF publication date, if known")
-    retrieved_on: dt.date | None
-    language: str
-    media_type: str
-    description: str | None
-    sha256: str = Field(description="SHA-256 of the text's UTF-8 bytes")
-    length: int = Field(description="length of the text in Unicode code points")
-    text_url: str
-    citation_count: int
+    id: IdOut
+    url: UrlOut
+    title: NameOut
+    publisher: NameOut | None
+    author: NameOut | None
+    original_url: NameOut | None = Field(description="where the source was published, if known")
+    published: NameOut | None = Field(description="EDTF publication date, if known")
+    retrieved_on: DateOut | None
+    language: NameOut
+    media_type: NameOut
+    description: TextOut | None
+    sha256: Sha256Out = Field(description="SHA-256 of the text's UTF-8 bytes")
+    length: Int64Out = Field(description="length of the text in Unicode code points")
+    text_url: UrlOut
+    citation_count: Int64Out
 
 
 class AttributionPublic(SQLModel):
-    id: str
-    label: str
-    description: str | None
-    speaker: "Ref | None"
-    reported_by: str | None
+    id: IdOut
+    label: NameOut
+    description: TextOut | None
+    speaker: Ref | None
+    reported_by: TextOut | None
 
 
 class CitationPublic(SQLModel):
     """A W3C Web Annotation target: TextQuoteSelector and TextPositionSelector on a source."""
 
-    id: str
-    url: str
-    subject: "Ref"
-    claim: str
-    source: "Ref"
+    id: IdOut
+    url: UrlOut
+    subject: Ref
+    claim: TokenOut
+    source: Ref
     attribution: AttributionPublic
-    exact: str
-    prefix: str
-    suffix: str
-    start: int
-    end: int
-    display: str | None
-    selectors: list[dict[str, str | int]] = Field(
+    exact: TextOut
+    prefix: TextOut
+    suffix: TextOut
+    start: Int64Out
+    end: Int64Out
+    display: TextOut | None
+    selectors: Annotated[
+        list[TextQuoteSelector | TextPositionSelector], Field(max_length=2, min_length=2)
+    ] = Field(
         description="the same anchor as W3C TextQuoteSelector and TextPositionSelector objects"
     )
-    source_text_url: str = Field(description="the quoted span of the source text")
-
-
-from app.models.public import Ref  # noqa: E402
-
-AttributionPublic.model_rebuild()
-CitationPublic.model_rebuild()
+    source_text_url: UrlOut = Field(description="the quoted span of the source text")

@@ -1,12 +1,13 @@
 """What every route shares: parameters, guards, JSON bytes, pages, documented error responses."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 from starlette.responses import JSONResponse
 
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
@@ -49,7 +50,14 @@ def ids_param(description: str) -> Any:
     )
 
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (1–200).")]
+Limit = Annotated[
+    int,
+    Query(
+        ge=1, le=200, description="Items per page (1–200).", json_schema_extra={"format": "int32"}
+    ),
+]
+# A day as YYYY-MM-DD; the bound is what the date parser accepts anyway.
+Day = Annotated[dt.date, Field(json_schema_extra={"maxLength": 10})]
 Cursor = Annotated[
     str | None,
     Query(
@@ -120,65 +128,19 @@ def problem_response_doc(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
 
 
-RATE_HEADERS = {
-    "RateLimit-Limit": {
-        "description": "Requests allowed per window.",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Remaining": {
-        "description": "Requests left in this window.",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Reset": {
-        "description": "Seconds until the window resets.",
-        "schema": {"type": "integer"},
-    },
-    "RateLimit-Policy": {
-        "description": "The policy: `limit;w=window-seconds`.",
-        "schema": {"type": "string"},
-    },
-}
-CACHE_HEADERS = {
-    "ETag": {
-        "description": "Strong validator for this representation.",
-        "schema": {"type": "string"},
-    },
-    "Last-Modified": {
-        "description": "When the dataset last changed.",
-        "schema": {"type": "string"},
-    },
-    "Cache-Control": {
-        "description": "`public, max-age=60, stale-while-revalidate=300`.",
-        "schema": {"type": "string"},
-    },
-}
-
-
 def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:
+    """The responses every GET can give besides 200; headers are added in app/openapi.py."""
     out: dict[int | str, dict[str, Any]] = {
-        304: {
-            "description": "Not Modified: the `If-None-Match` ETag is current.",
-            "headers": CACHE_HEADERS,
-        },
+        304: {"description": "Not Modified: the `If-None-Match` ETag is current."},
         400: problem_response_doc(
             "Invalid, out-of-range or unknown query parameter, or a malformed cursor."
         ),
         406: problem_response_doc(
             "The Accept header admits no media type this operation produces."
         ),
-        429: {
-            **problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
-            "headers": {
-                "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}},
-                **RATE_HEADERS,
-            },
-        },
+        429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
         500: problem_response_doc("Server error; nothing internal is disclosed."),
     }
     if not_found:
         out[404] = problem_response_doc("No resource with this id.")
     return out
-
-
-def success_headers() -> dict[str, Any]:
-    return {**CACHE_HEADERS, **RATE_HEADERS}

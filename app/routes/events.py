@@ -66,6 +66,7 @@ def list_events(
         Query(
             alias="from",
             pattern=DAY_MONTH_YEAR,
+            max_length=10,
             description="Events whose stated date or span overlaps the range starting at this "
             "year, month or day (YYYY, YYYY-MM or YYYY-MM-DD). Undated events are excluded.",
         ),
@@ -75,6 +76,7 @@ def list_events(
         Query(
             alias="to",
             pattern=DAY_MONTH_YEAR,
+            max_length=10,
             description="Events whose stated date or span overlaps the range ending at this year, "
             "month or day (its last day). Undated events are excluded.",
         ),

@@ -1,18 +1,21 @@
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.deps import SessionDep
 from app.errors import ProblemError
-from app.routes.common import JSONBytes, problem_response_doc
+from app.models.public import Int64Out
+from app.routes.common import Guard, JSONBytes, problem_response_doc
 from app.services.health import dataset_status
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Guard])
 
 
 class Health(BaseModel):
-    status: str
-    dataset_version: int
+    status: Literal["ok"]
+    dataset_version: Int64Out
 
 
 @router.get(
@@ -21,6 +24,9 @@ class Health(BaseModel):
     response_model=Health,
     response_class=JSONBytes,
     responses={
+        400: problem_response_doc("An unknown query parameter."),
+        406: problem_response_doc("The Accept header admits no JSON."),
+        429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
         500: problem_response_doc("Server error; nothing internal is disclosed."),
         503: problem_response_doc("The database is down or not migrated."),
     },

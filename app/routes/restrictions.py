@@ -1,4 +1,3 @@
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -7,6 +6,7 @@ from app.deps import RestrictionDep, SessionDep
 from app.models.restrictions import RestrictionPublic
 from app.routes.common import (
     Cursor,
+    Day,
     Guard,
     JSONBytes,
     Limit,
@@ -38,10 +38,10 @@ def list_restrictions(
         str | None, ids_param("Restrictions on working with a country's bodies.")
     ] = None,
     active_on: Annotated[
-        dt.date | None,
+        Day | None,
         Query(
             description="Restrictions that may be in force on this day (YYYY-MM-DD): their "
-            "start's earliest possible day is on or before it."
+            "start's earliest possible day is on or before it.",
         ),
     ] = None,
     sort: Annotated[str | None, sort_param(sorted(restrictions.SORTS), "id")] = None,

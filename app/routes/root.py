@@ -1,10 +1,11 @@
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app import __version__
 from app.errors import PROBLEM_TYPES, ProblemError
+from app.models.public import NameOut, TextOut, UrlOut
 from app.routes.common import JSONBytes, responses
 
 router = APIRouter(tags=["meta"])
@@ -24,18 +25,18 @@ RESOURCES = [
 
 
 class Index(BaseModel):
-    name: str
-    version: str
-    description: str
-    docs: str
-    redoc: str
-    openapi: str
-    resources: dict[str, str]
+    name: NameOut
+    version: Annotated[str, Field(max_length=40, pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
+    description: TextOut
+    docs: UrlOut
+    redoc: UrlOut
+    openapi: UrlOut
+    resources: dict[str, UrlOut]
 
 
 class ProblemType(BaseModel):
-    type: str
-    description: str
+    type: UrlOut
+    description: TextOut
 
 
 def _index() -> dict[str, Any]:
@@ -71,7 +72,7 @@ def read_index() -> JSONBytes:
     responses=responses(not_found=True),
 )
 def read_problem_type(
-    kind: str = Path(pattern=r"^[a-z-]{1,40}$", description="Problem type slug."),
+    kind: str = Path(pattern=r"^[a-z-]{1,40}$", max_length=40, description="Problem type slug."),
 ) -> JSONBytes:
     """What a problem `type` URI in an error response means."""
     if kind not in PROBLEM_TYPES:

@@ -1,4 +1,3 @@
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -7,6 +6,7 @@ from app.deps import SessionDep, SignatoryDep
 from app.models.agreements import SignatoryPublic, SignatoryStatus
 from app.routes.common import (
     Cursor,
+    Day,
     Guard,
     JSONBytes,
     Limit,
@@ -46,7 +46,7 @@ def list_signatories(
         ),
     ] = None,
     as_of: Annotated[
-        dt.date | None,
+        Day | None,
         Query(
             description="Parties that had signed on or before this day (YYYY-MM-DD): status "
             "`signed` and a stated date whose latest possible day is on or before it. A "

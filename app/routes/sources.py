@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 from starlette.responses import PlainTextResponse
 
 from app.deps import SessionDep, SourceDep
@@ -16,6 +17,7 @@ from app.routes.common import (
     sort_param,
 )
 from app.services import sources
+from app.services.seed_files import MAX_SOURCE_LENGTH
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=[Guard])
 
@@ -56,6 +58,7 @@ def read_source(source: SourceDep) -> JSONBytes:
 
 
 Offset = Query(ge=0, le=10**9, description="Offset in Unicode code points.")
+CodePoint = Annotated[int, Field(json_schema_extra={"format": "int64"})]
 
 
 @router.get(
@@ -64,8 +67,16 @@ Offset = Query(ge=0, le=10**9, description="Offset in Unicode code points.")
     response_class=SourceText,
     responses={
         200: {
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-            "description": "The text.",
+            "description": "The text, verbatim (no NUL characters: a source cannot hold them).",
+            "content": {
+                "text/plain": {
+                    "schema": {
+                        "type": "string",
+                        "maxLength": MAX_SOURCE_LENGTH,
+                        "pattern": "^[^\\x00]*$",
+                    }
+                }
+            },
         },
         **responses(not_found=True),
     },
@@ -73,8 +84,8 @@ Offset = Query(ge=0, le=10**9, description="Offset in Unicode code points.")
 def read_source_text(
     source: SourceDep,
     session: SessionDep,
-    start: Annotated[int | None, Offset] = None,
-    end: Annotated[int | None, Offset] = None,
+    start: Annotated[CodePoint | None, Offset] = None,
+    end: Annotated[CodePoint | None, Offset] = None,
 ) -> SourceText:
     """The verbatim text (UTF-8), or the span [start, end) of it in code points."""
     text = sources.source_text(session=session, source_id=source["id"], start=start, end=end)

@@ -32,6 +32,7 @@ from app.models.sources import AttributionCreate
 from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
 
 DEFAULT_ATTRIBUTION = "article"
+MAX_SOURCE_LENGTH = 10_000_000  # code points; the API documents this bound on source text
 
 
 class SeedError(Exception):
@@ -159,9 +160,17 @@ def _read_sources(seed_dir: Path, problems: list[str]) -> dict[str, SourceText]:
             )
             continue
         try:
-            sources[entry.id] = SourceText(entry=entry, text=blob.decode("utf-8"))
+            text = blob.decode("utf-8")
         except UnicodeDecodeError:
             problems.append(f"{where}: file {entry.file!r} is not valid UTF-8")
+            continue
+        if len(text) > MAX_SOURCE_LENGTH or "\x00" in text:
+            problems.append(
+                f"{where}: file {entry.file!r} must be under {MAX_SOURCE_LENGTH} code points "
+                "and hold no NUL characters"
+            )
+            continue
+        sources[entry.id] = SourceText(entry=entry, text=text)
     return sources
 
 

@@ -1,5 +1,7 @@
 """The `spacefacts` command: serve, migrate, seed and verify."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -7,11 +9,12 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import migrate
-from app.config import settings
-from app.db import engine
+from app.config import Settings
+from app.db import make_engine
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError
 from app.services.verify import verify_citations
@@ -23,34 +26,58 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _settings() -> Settings:
+    # Read at each command, not at import: the environment decides which database.
+    return Settings()
+
+
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    engine = make_engine(_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = settings.host,
-    port: Annotated[int, typer.Option(help="Port to bind.")] = settings.port,
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
 ) -> None:
     """Serve the API with uvicorn."""
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, reload=reload)
+    config = _settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or config.host,
+        port=port or config.port,
+        reload=reload,
+    )
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the database up to REVISION (default: the latest)."""
-    migrate.upgrade(revision=revision)
-    out.print(f"database at revision {migrate.current_revision(engine)}")
+    migrate.upgrade(_settings().database_url, revision)
+    with _engine() as engine:
+        out.print(f"database at revision {migrate.current_revision(engine)}")
 
 
 @db_cli.command("downgrade")
 def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
     """Migrate the database down to REVISION (default: one step; 'base' empties it)."""
-    migrate.downgrade(revision=revision)
-    out.print(f"database at revision {migrate.current_revision(engine)}")
+    migrate.downgrade(_settings().database_url, revision)
+    with _engine() as engine:
+        out.print(f"database at revision {migrate.current_revision(engine)}")
 
 
 @db_cli.command("current")
 def db_current() -> None:
     """Show the database's revision and the latest one."""
-    current, head = migrate.current_revision(engine), migrate.head_revision()
+    with _engine() as engine:
+        current, head = migrate.current_revision(engine), migrate.head_revision()
     state = "up to date" if current == head else "needs 'spacefacts db upgrade'"
     out.print(f"current: {current or '(empty)'}  head: {head}  ({state})")
 
@@ -60,9 +87,10 @@ def seed(
     path: Annotated[Path | None, typer.Argument(help="Seed folder.")] = None,
 ) -> None:
     """Load the seed folder: every quote proved, one transaction, only changed rows written."""
-    seed_dir = path or settings.seed_dir
+    seed_dir = path or _settings().seed_dir
     try:
-        report = load_seed(engine=engine, seed_dir=seed_dir, progress=out.print)
+        with _engine() as engine:
+            report = load_seed(engine=engine, seed_dir=seed_dir, progress=out.print)
     except SeedError as exc:
         err.print(f"[red]seed refused[/red] ({len(exc.problems)} problem(s)); database unchanged:")
         for problem in exc.problems:
@@ -84,7 +112,11 @@ def seed(
 @cli.command()
 def verify() -> None:
     """Re-check every stored citation against its source text and SHA-256."""
-    with Session(engine) as session, Progress(console=err, transient=True) as progress:
+    with (
+        _engine() as engine,
+        Session(engine) as session,
+        Progress(console=err, transient=True) as progress,
+    ):
         task = progress.add_task("checking citations", total=None)
         count, drifts = verify_citations(
             session=session, on_citation=lambda: progress.advance(task)

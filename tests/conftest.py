@@ -8,6 +8,7 @@ skipped with one reason line, except with CI=true, where it is an error.
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -177,3 +178,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for engine, counts in sorted(tally.items()):
         parts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         terminalreporter.write_line(f"engine {engine}: {parts}")
+    fuzz = sys.modules.get("tests.test_schemathesis")
+    calls = getattr(fuzz, "CALLS", None)
+    if calls:
+        line = ", ".join(f"{engine} {n}" for engine, n in sorted(calls.items()))
+        terminalreporter.write_line(f"schemathesis cases: {line}")

@@ -1,21 +1,43 @@
-"""The `spacefacts` command, run as a user runs it: a subprocess with SPACEFACTS_DATABASE_URL."""
+"""The `spacefacts` command, with SPACEFACTS_DATABASE_URL choosing the database."""
 
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from app.cli import cli
 from tests.conftest import Database
 from tests.helpers import edit
 
 
-def _run(db: Database, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SPACEFACTS_DATABASE_URL": db.url, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args], env=env, capture_output=True, text=True, check=False
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run(db: Database, *args: str) -> Run:
+    env = {"SPACEFACTS_DATABASE_URL": db.url, "COLUMNS": "200"}
+    result = CliRunner().invoke(cli, list(args), env=env)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def test_the_installed_command_runs_as_a_process(migrated_db: Database) -> None:
+    env = {**os.environ, "SPACEFACTS_DATABASE_URL": migrated_db.url}
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "db", "current"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
+    assert done.returncode == 0, done.stderr
+    assert "(up to date)" in done.stdout
 
 
 def test_upgrade_seed_verify_then_corrupt(empty_db: Database) -> None:

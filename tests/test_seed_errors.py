@@ -227,3 +227,36 @@ def test_counts_beyond_64_bits_are_refused_before_the_database(seed_copy: Path) 
         "agreements.yaml: reported_counts[artemis-accords-other-signatories]: count: Input "
         "should be less than or equal to 9223372036854775807"
     ]
+
+
+def test_unreadable_files_are_named(seed_copy: Path) -> None:
+    (seed_copy / "countries.yaml").write_text("countries: [unclosed", encoding="utf-8")
+    (seed_copy / "events.yaml").write_text("- just a list", encoding="utf-8")
+    (seed_copy / "agencies.yaml").write_text("agencies: []\nbudgets: []\n", encoding="utf-8")
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed_copy)
+    problems = caught.value.problems
+    assert problems[0].startswith("countries.yaml: cannot be read: while parsing a flow sequence")
+    assert "agencies.yaml: unknown top-level key(s) budgets" in problems
+    assert "events.yaml: expected a mapping at the top level" in problems
+
+
+def test_source_files_must_exist_and_be_utf8(seed_copy: Path) -> None:
+    article = seed_copy / "russia-china-moon-article.txt"
+    blob = b"\xff\xfe not utf-8"
+    article.write_bytes(blob)
+    edit(
+        seed_copy / "sources.yaml",
+        "06c45edb5a35c3ad07eacf96c83ca19d9e8587f0139073c19755ece02311fd67",
+        hashlib.sha256(blob).hexdigest(),
+    )
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed_copy)
+    assert caught.value.problems[0] == (
+        "sources.yaml: sources[russia-china-moon-article]: file 'russia-china-moon-article.txt' "
+        "is not valid UTF-8"
+    )
+    article.unlink()
+    with pytest.raises(SeedError) as caught:
+        read_seed(seed_copy)
+    assert caught.value.problems[0].endswith("cannot be read: No such file or directory")

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request
 from app.deps import CitationDep, SessionDep
 from app.models.sources import CitationPublic
 from app.routes.common import (
+    TEXT_PATTERN,
     Cursor,
     Guard,
     JSONBytes,
@@ -40,7 +41,7 @@ def list_citations(
         Query(
             min_length=1,
             max_length=200,
-            pattern=r"^[^\x00]*$",
+            pattern=TEXT_PATTERN,
             description="Case-insensitive text within the quote.",
         ),
     ] = None,

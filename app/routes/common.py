@@ -1,13 +1,14 @@
 """What every route shares: parameters, guards, JSON bytes, pages, documented error responses."""
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, BeforeValidator, Field, create_model
 from starlette.responses import JSONResponse
 
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
@@ -15,6 +16,8 @@ from app.middleware.negotiation import accepts
 from app.models.public import Page, Problem
 from app.services.paging import PageResult
 
+# Free text may be anything but NUL (which PostgreSQL cannot hold or compare).
+TEXT_PATTERN = r"^[^\x00]*$"
 LIST_PATTERN = r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,49}$"
 
 
@@ -56,8 +59,16 @@ Limit = Annotated[
         ge=1, le=200, description="Items per page (1–200).", json_schema_extra={"format": "int32"}
     ),
 ]
-# A day as YYYY-MM-DD; the bound is what the date parser accepts anyway.
-Day = Annotated[dt.date, Field(json_schema_extra={"maxLength": 10})]
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic would also read "0000" as a Unix timestamp (1970-01-01); a day is YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day), Field(json_schema_extra={"maxLength": 10})]
 Cursor = Annotated[
     str | None,
     Query(
@@ -69,9 +80,10 @@ Cursor = Annotated[
 
 
 def sort_param(allowed: list[str], default: str) -> Any:
+    field = f"-?({'|'.join(allowed)})"
     return Query(
         max_length=200,
-        pattern=r"^-?[a-z_]{1,40}(,-?[a-z_]{1,40}){0,4}$",
+        pattern=f"^{field}(,{field}){{0,{len(allowed) - 1}}}$",
         description=f"Comma-separated fields, `-` for descending. Allowed: {', '.join(allowed)}. "
         f"Default: `{default}`; ties are broken by id.",
     )

@@ -1,14 +1,15 @@
 import datetime as dt
 from typing import Annotated
 
-import edtf
 from fastapi import APIRouter, Query, Request
+from pydantic import StringConstraints
 
 from app.deps import EventDep, SessionDep
 from app.models.common import edtf_bounds
 from app.models.events import EventKind, EventPublic
 from app.routes.common import (
     Cursor,
+    Day,
     Guard,
     JSONBytes,
     Limit,
@@ -20,22 +21,22 @@ from app.routes.common import (
     split,
 )
 from app.services import events
-from app.services.paging import InvalidInputError
 
 router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Guard])
 KINDS = "|".join(k.value for k in EventKind)
-DAY_MONTH_YEAR = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+# A year or a month, as EDTF writes them; a whole day is a Day. Each pattern admits only
+# values that exist, so every value the document allows is one the API accepts.
+YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999
+Year = Annotated[str, StringConstraints(pattern=f"^{YEAR}$", max_length=4)]
+YearMonth = Annotated[str, StringConstraints(pattern=f"^{YEAR}-(0[1-9]|1[0-2])$", max_length=7)]
+Bound = Year | YearMonth | Day
 
 
-def _bound(value: str | None, name: str, *, upper: bool) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        lower_day, upper_day = edtf_bounds(value)
-    except (ValueError, edtf.parser.edtf_exceptions.EDTFParseException) as exc:
-        raise InvalidInputError(
-            f"{name}={value!r} is not a valid date.", field=f"query.{name}"
-        ) from exc
+def _bound(value: str | dt.date | None, *, upper: bool) -> dt.date | None:
+    """The first (or last) day of a year, month or day."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    lower_day, upper_day = edtf_bounds(value)
     return upper_day if upper else lower_day
 
 
@@ -62,21 +63,17 @@ def list_events(
         ids_param("Events concerning a program, agency, country, agreement or restriction."),
     ] = None,
     start: Annotated[
-        str | None,
+        Bound | None,
         Query(
             alias="from",
-            pattern=DAY_MONTH_YEAR,
-            max_length=10,
             description="Events whose stated date or span overlaps the range starting at this "
             "year, month or day (YYYY, YYYY-MM or YYYY-MM-DD). Undated events are excluded.",
         ),
     ] = None,
     end: Annotated[
-        str | None,
+        Bound | None,
         Query(
             alias="to",
-            pattern=DAY_MONTH_YEAR,
-            max_length=10,
             description="Events whose stated date or span overlaps the range ending at this year, "
             "month or day (its last day). Undated events are excluded.",
         ),
@@ -90,8 +87,8 @@ def list_events(
         session=session,
         kind=split(kind),
         entity=split(entity),
-        start=_bound(start, "from", upper=False),
-        end=_bound(end, "to", upper=True),
+        start=_bound(start, upper=False),
+        end=_bound(end, upper=True),
         sort=sort,
         limit=limit,
         cursor=cursor,

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request
 from app.deps import ProgramDep, SessionDep
 from app.models.entities import Location, ProgramPublic
 from app.routes.common import (
+    TEXT_PATTERN,
     Cursor,
     Guard,
     JSONBytes,
@@ -50,7 +51,7 @@ def list_programs(
         Query(
             min_length=1,
             max_length=200,
-            pattern=r"^[^\x00]*$",
+            pattern=TEXT_PATTERN,
             description="Text in name, acronym, summary or description (case-insensitive).",
         ),
     ] = None,

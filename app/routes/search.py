@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request
 from app.deps import SessionDep
 from app.models.public import SearchHitPublic
 from app.routes.common import (
+    TEXT_PATTERN,
     Cursor,
     Guard,
     JSONBytes,
@@ -37,8 +38,8 @@ def search_all(
         Query(
             min_length=1,
             max_length=search.MAX_QUERY_LENGTH,
-            pattern=r"^[^\x00]+$",
-            description="Words to find (at most 10); all must match, the last also as a prefix.",
+            pattern=TEXT_PATTERN,
+            description="Words to find; all must match, the last also as a prefix.",
         ),
     ],
     type: Annotated[

@@ -87,6 +87,6 @@ def read_source_text(
     start: Annotated[CodePoint | None, Offset] = None,
     end: Annotated[CodePoint | None, Offset] = None,
 ) -> SourceText:
-    """The verbatim text (UTF-8), or the span [start, end) of it in code points."""
+    """The verbatim text (UTF-8), or its span [start, end) in code points, sliced as in Python."""
     text = sources.source_text(session=session, source_id=source["id"], start=start, end=end)
     return SourceText(text or "", media_type="text/plain; charset=utf-8")

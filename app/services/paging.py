@@ -56,7 +56,7 @@ def parse_sort(
                 field="query.sort",
             )
         if any(k.name == name for k in keys):
-            raise InvalidInputError(f"{name!r} appears twice in sort.", field="query.sort")
+            continue  # a field already sorted by decides nothing more: its first mention wins
         keys.append(SortKey(name, allowed[name], descending))
     canonical = ",".join(("-" if k.descending else "") + k.name for k in keys)
     return canonical, keys

@@ -50,7 +50,6 @@ TYPE_ORDER = (
     "citation",
 )
 MAX_QUERY_LENGTH = 200
-MAX_TOKENS = 10
 SNIPPET_LENGTH = 160
 SNIPPET_LEAD = 40  # characters kept before the first match when the text must be cut
 ELLIPSIS = "…"
@@ -74,12 +73,8 @@ def tokenize(q: str) -> list[str]:
         raise ValueError("the query contains a NUL character")
     if len(q) > MAX_QUERY_LENGTH:
         raise ValueError(f"the query is longer than {MAX_QUERY_LENGTH} characters")
-    tokens = text_terms(q)
-    if not tokens:
-        raise ValueError("the query has no letters or digits")
-    if len(tokens) > MAX_TOKENS:
-        raise ValueError(f"the query has more than {MAX_TOKENS} words")
-    return tokens
+    # A query of punctuation alone has no terms: it is valid and matches nothing.
+    return text_terms(q)
 
 
 def _fts5_query(tokens: list[str]) -> str:
@@ -180,6 +175,8 @@ def search(
     tokens = tokenize(q)
     if limit < 1:
         raise ValueError("limit must be at least 1")
+    if not tokens:
+        return []
     dialect = session.get_bind().dialect.name
     ranked = _ranked(dialect, tokens, _checked_types(types))
     # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
@@ -204,6 +201,8 @@ def search(
 def count(*, session: Session, q: str, types: Sequence[str] | None = None) -> int:
     """How many hits search would return for q over all pages."""
     tokens = tokenize(q)
+    if not tokens:
+        return 0
     where, _ = _filtered(session.get_bind().dialect.name, tokens, _checked_types(types))
     query = select(func.count()).select_from(_DOC).where(*where)
     return int(session.execute(query).scalar_one())

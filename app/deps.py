@@ -13,11 +13,32 @@ from app.services import agencies, agreements, events, programs, restrictions, s
 SessionDep = Annotated[Session, Depends(get_session)]
 Document = dict[str, Any]
 
-SlugPath = Path(pattern=SLUG_PATTERN, max_length=100, description="The resource's stable id.")
+
+def _slug(example: str, *, max_length: int = 100) -> Any:
+    # The example is a real id from the seed: docs and generated tests reach a real row with it.
+    return Path(
+        pattern=SLUG_PATTERN,
+        max_length=max_length,
+        description="The resource's stable id.",
+        examples=[example],
+    )
+
+
+ProgramId = Annotated[str, _slug("ilrs")]
+AgencyId = Annotated[str, _slug("roscosmos")]
+AgreementId = Annotated[str, _slug("artemis-accords")]
+SignatoryId = Annotated[str, _slug("artemis-accords-brazil")]
+RestrictionId = Annotated[str, _slug("us-nasa-ostp-china-ban")]
+EventId = Annotated[str, _slug("ilrs-mou-signed")]
+SourceId = Annotated[str, _slug("russia-china-moon-article")]
+CitationId = Annotated[str, _slug("program-ilrs-locations-1", max_length=200)]
+
 CodePath = Path(
-    pattern=COUNTRY_PATTERN, max_length=2, description="ISO 3166-1 alpha-2 code, e.g. `CN`."
+    pattern=COUNTRY_PATTERN,
+    max_length=2,
+    description="ISO 3166-1 alpha-2 code, e.g. `CN`.",
+    examples=["CN"],
 )
-CitationPath = Path(pattern=SLUG_PATTERN, max_length=200, description="The citation's id.")
 
 
 def _found(kind: str, ident: str, document: Document | None) -> Document:
@@ -26,13 +47,13 @@ def _found(kind: str, ident: str, document: Document | None) -> Document:
     return document
 
 
-def program_or_404(session: SessionDep, program_id: Annotated[str, SlugPath]) -> Document:
+def program_or_404(session: SessionDep, program_id: ProgramId) -> Document:
     return _found(
         "program", program_id, programs.read_program(session=session, program_id=program_id)
     )
 
 
-def agency_or_404(session: SessionDep, agency_id: Annotated[str, SlugPath]) -> Document:
+def agency_or_404(session: SessionDep, agency_id: AgencyId) -> Document:
     return _found("agency", agency_id, agencies.read_agency(session=session, agency_id=agency_id))
 
 
@@ -40,30 +61,33 @@ def country_or_404(session: SessionDep, code: Annotated[str, CodePath]) -> Docum
     return _found("country", code, agencies.read_country(session=session, code=code))
 
 
-def agreement_or_404(session: SessionDep, agreement_id: Annotated[str, SlugPath]) -> Document:
+def agreement_or_404(session: SessionDep, agreement_id: AgreementId) -> Document:
     found = agreements.read_agreement(session=session, agreement_id=agreement_id)
     return _found("agreement", agreement_id, found)
 
 
-def signatory_or_404(session: SessionDep, signatory_id: Annotated[str, SlugPath]) -> Document:
+def signatory_or_404(session: SessionDep, signatory_id: SignatoryId) -> Document:
     found = agreements.read_signatory(session=session, signatory_id=signatory_id)
     return _found("signatory", signatory_id, found)
 
 
-def restriction_or_404(session: SessionDep, restriction_id: Annotated[str, SlugPath]) -> Document:
+def restriction_or_404(session: SessionDep, restriction_id: RestrictionId) -> Document:
     found = restrictions.read_restriction(session=session, restriction_id=restriction_id)
     return _found("restriction", restriction_id, found)
 
 
-def event_or_404(session: SessionDep, event_id: Annotated[str, SlugPath]) -> Document:
+def event_or_404(session: SessionDep, event_id: EventId) -> Document:
     return _found("event", event_id, events.read_event(session=session, event_id=event_id))
 
 
-def source_or_404(session: SessionDep, source_id: Annotated[str, SlugPath]) -> Document:
+def source_or_404(session: SessionDep, source_id: SourceId) -> Document:
     return _found("source", source_id, sources.read_source(session=session, source_id=source_id))
 
 
-def citation_or_404(session: SessionDep, citation_id: Annotated[str, CitationPath]) -> Document:
+def citation_or_404(
+    session: SessionDep,
+    citation_id: CitationId,
+) -> Document:
     found = sources.read_citation(session=session, citation_id=citation_id)
     return _found("citation", citation_id, found)
 

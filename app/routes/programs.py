@@ -70,7 +70,7 @@ def list_programs(
         limit=limit,
         cursor=cursor,
     )
-    return page_response(request, items, page, str(limit))
+    return page_response(request, items, page, limit)
 
 
 @router.get(

@@ -1,0 +1,109 @@
+"""/v1/search over HTTP: ranked hits, snippets, type filter, keyset pages, errors."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.models.public import SearchHitPublic
+from app.routes.common import page_of
+
+
+def _hits(api: TestClient, url: str) -> list[tuple[str, str, int]]:
+    response = api.get(url)
+    assert response.status_code == 200, response.text
+    return [(h["type"], h["id"], h["score"]) for h in response.json()["items"]]
+
+
+def test_hits_are_ranked_title_first_then_by_type(api: TestClient) -> None:
+    assert _hits(api, "/v1/search?q=congress") == [
+        ("agency", "congress", 2),
+        ("restriction", "us-nasa-ostp-china-ban", 1),
+        ("citation", "agency-congress-kind-2", 1),
+        ("citation", "agency-congress-name-1", 1),
+        ("citation", "restriction-us-nasa-ostp-china-ban-jurisdiction-2", 1),
+        ("citation", "restriction-us-nasa-ostp-china-ban-lifts-when-1", 1),
+    ]
+    assert _hits(api, "/v1/search?q=brazil") == [
+        ("country", "BR", 2),
+        ("citation", "country-br-name-1", 1),
+        ("citation", "signatory-artemis-accords-brazil-row-1", 1),
+    ]
+
+
+def test_hit_document(api: TestClient) -> None:
+    body = api.get("/v1/search?q=congress&limit=1").json()
+    page_of(SearchHitPublic).model_validate(body)
+    assert body["items"] == [
+        {
+            "type": "agency",
+            "id": "congress",
+            "url": "/v1/agencies/congress",
+            "title": "Congress",
+            "snippet": "<mark>Congress</mark>",
+            "score": 2,
+        }
+    ]
+    assert body["total"] == 6
+    for hit in api.get("/v1/search?q=lunar&limit=200").json()["items"]:
+        assert api.get(hit["url"]).status_code == 200, hit["url"]
+        assert "<mark>" in hit["snippet"]
+
+
+def test_punctuation_alone_matches_nothing(api: TestClient) -> None:
+    body = api.get("/v1/search?q=%21%3F_").json()
+    assert (body["items"], body["total"], body["next_cursor"]) == ([], 0, None)
+
+
+def test_type_filter_and_prefix(api: TestClient) -> None:
+    assert _hits(api, "/v1/search?q=moo&type=program") == [
+        ("program", "artemis", 1),
+        ("program", "ilrs", 1),
+    ]
+    assert _hits(api, "/v1/search?q=zzz") == []
+
+
+@pytest.mark.parametrize("q", ["lunar", "moon", "china", "the"])
+def test_walking_search_pages_yields_each_hit_once(api: TestClient, q: str) -> None:
+    def walk(limit: int) -> list[tuple[str, str]]:
+        seen: list[tuple[str, str]] = []
+        url = f"/v1/search?q={q}&limit={limit}"
+        while url:
+            response = api.get(url)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            seen += [(h["type"], h["id"]) for h in body["items"]]
+            link = response.headers.get("link")
+            url = link[1 : link.index(">")] if link else ""
+        return seen
+
+    everything = walk(200)
+    assert len(everything) == len(set(everything)) == api.get(f"/v1/search?q={q}").json()["total"]
+    assert len(everything) > 2
+    assert walk(1) == everything
+    assert walk(2) == everything
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("/v1/search", "invalid-parameter"),
+        ("/v1/search?q=", "invalid-parameter"),
+        ("/v1/search?q=%00", "invalid-parameter"),
+        ("/v1/search?q=moon&type=planet", "invalid-parameter"),
+        ("/v1/search?q=moon&limit=201", "invalid-parameter"),
+        ("/v1/search?q=moon&cursor=abc", "invalid-cursor"),
+        ("/v1/search?q=moon&qq=1", "unknown-parameter"),
+    ],
+)
+def test_bad_searches_are_400_problems(api: TestClient, url: str, kind: str) -> None:
+    response = api.get(url)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == f"/problems/{kind}"
+
+
+def test_a_cursor_from_another_query_is_refused(api: TestClient) -> None:
+    cursor = api.get("/v1/search?q=lunar&limit=1").json()["next_cursor"]
+    assert api.get(f"/v1/search?q=lunar&limit=1&cursor={cursor}").status_code == 200
+    other = api.get(f"/v1/search?q=moon&limit=1&cursor={cursor}")
+    assert other.status_code == 400
+    assert other.json()["type"] == "/problems/invalid-cursor"

@@ -1,0 +1,305 @@
+"""Search: the same hits, order and snippets on SQLite and PostgreSQL.
+
+Every database test runs on both engines against one shared expectation, so passing on both is
+agreeing with each other. Beside the hand-written lists, every term, term prefix and a query per
+document is checked against a reference model of the rule, written in plain Python.
+"""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, event, insert, update
+from sqlmodel import Session, SQLModel
+
+from app.models import (
+    Agency,
+    Agreement,
+    Citation,
+    Country,
+    Event,
+    Program,
+    Restriction,
+    Source,
+)
+from app.models.base import table_of
+from app.models.search import SearchDocument
+from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
+from app.services.search_index import text_terms
+from app.services.seed_files import read_seed
+from app.services.seed_plan import plan_rows
+from tests.conftest import SEED_DIR, Database
+
+DOCS = table_of(SearchDocument)
+
+# Hits in rank order, written as "type:id", several to a line.
+EXPECTED = {
+    "lunar": """program:ilrs agreement:ilrs-mou event:ilrs-mou-signed
+        citation:agreement-ilrs-mou-name-1 citation:agreement-ilrs-mou-program-1
+        citation:agreement-ilrs-mou-purpose-1 citation:country-cn-name-1
+        citation:event-ilrs-mou-signed-row-1 citation:program-ilrs-acronym-1
+        citation:program-ilrs-locations-1 citation:program-ilrs-name-1
+        citation:program-objective-ilrs-lunar-based-observation-text-1
+        citation:program-objective-ilrs-lunar-exploration-and-utilization-text-1
+        citation:program-participant-ilrs-roscosmos-row-1
+        citation:signatory-ilrs-mou-roscosmos-agreement-1""",
+    "artemis accords": """agreement:artemis-accords
+        citation:agreement-artemis-accords-kind-1 citation:agreement-artemis-accords-name-1
+        citation:reported-count-artemis-accords-other-signatories-count-1
+        citation:reported-count-artemis-accords-other-signatories-excludes-1
+        citation:reported-count-artemis-accords-other-signatories-relation-1
+        citation:reported-count-artemis-accords-other-signatories-subject-1""",
+    "congress": """agency:congress restriction:us-nasa-ostp-china-ban
+        citation:agency-congress-kind-2 citation:agency-congress-name-1
+        citation:restriction-us-nasa-ostp-china-ban-jurisdiction-2
+        citation:restriction-us-nasa-ostp-china-ban-lifts-when-1""",
+    "russia": """country:RU event:china-russia-confirm-ilrs-partnership
+        event:cnsa-ilrs-announcement event:ilrs-mou-signed
+        event:ilrs-presentation-to-world-space-community event:ilrs-road-map
+        source:russia-china-moon-article program:ilrs agency:roscosmos
+        citation:agency-roscosmos-country-1 citation:agency-roscosmos-description-1
+        citation:agency-roscosmos-kind-1 citation:agreement-ilrs-mou-date-1
+        citation:country-ru-name-1 citation:event-china-russia-confirm-ilrs-partnership-row-1
+        citation:event-ilrs-mou-signed-row-1 citation:event-ilrs-road-map-row-1
+        citation:event-ilrs-road-map-row-2 citation:program-ilrs-summary-1
+        citation:program-participant-ilrs-china-row-1
+        citation:program-participant-ilrs-roscosmos-row-1
+        citation:program-participant-ilrs-russia-row-1
+        citation:signatory-ilrs-mou-roscosmos-date-1 citation:signatory-ilrs-mou-roscosmos-party-1
+        citation:signatory-ilrs-mou-roscosmos-status-1""",
+    "Russia’s government": """event:ilrs-mou-signed agency:roscosmos
+        citation:agency-roscosmos-country-1 citation:agency-roscosmos-description-1
+        citation:agency-roscosmos-kind-1 citation:agreement-ilrs-mou-date-1
+        citation:country-ru-name-1 citation:event-ilrs-mou-signed-row-1
+        citation:program-participant-ilrs-roscosmos-row-1
+        citation:signatory-ilrs-mou-roscosmos-date-1 citation:signatory-ilrs-mou-roscosmos-party-1
+        citation:signatory-ilrs-mou-roscosmos-status-1""",
+    "lunar-based": "program:ilrs citation:program-objective-ilrs-lunar-based-observation-text-1",
+    "r&d": "citation:event-ilrs-road-map-row-1",
+    "and/or": "citation:program-ilrs-locations-1 citation:program-ilrs-locations-2",
+    "U>S>": """restriction:us-nasa-ostp-china-ban
+        citation:agency-congress-country-1 citation:agency-congress-kind-1
+        citation:restriction-us-nasa-ostp-china-ban-effect-1
+        citation:restriction-us-nasa-ostp-china-ban-jurisdiction-1""",
+    "moo": """event:artemis-astronauts-on-the-moon event:artemis-defined-human-existence
+        event:china-russia-confirm-ilrs-partnership source:russia-china-moon-article
+        program:artemis program:ilrs restriction:us-nasa-ostp-china-ban
+        citation:agency-nasa-country-1 citation:country-us-name-1
+        citation:event-artemis-astronauts-on-the-moon-row-1
+        citation:event-artemis-defined-human-existence-row-1
+        citation:event-china-russia-confirm-ilrs-partnership-row-1
+        citation:program-artemis-description-1 citation:program-artemis-locations-1
+        citation:program-artemis-summary-1 citation:program-ilrs-locations-2
+        citation:program-ilrs-summary-1
+        citation:program-objective-artemis-astronauts-on-the-moon-text-1
+        citation:program-objective-artemis-defined-human-existence-text-1
+        citation:program-objective-ilrs-long-term-unmanned-operation-testing-text-1
+        citation:program-participant-artemis-united-states-row-1
+        citation:reported-count-artemis-other-partner-countries-excludes-1
+        citation:restriction-us-nasa-ostp-china-ban-effect-1""",
+    "2020s": """event:artemis-astronauts-on-the-moon event:artemis-defined-human-existence
+        citation:event-artemis-astronauts-on-the-moon-row-1
+        citation:event-artemis-defined-human-existence-row-1
+        citation:program-objective-artemis-astronauts-on-the-moon-text-1""",
+    "TUES": """event:ilrs-mou-signed citation:agreement-ilrs-mou-date-1 citation:country-ru-name-1
+        citation:event-ilrs-mou-signed-row-1 citation:signatory-ilrs-mou-roscosmos-date-1""",
+    "zebra": "",
+    "lunar zebra": "",
+}
+# (query, type, id) -> the hit's snippet
+SNIPPETS = {
+    (
+        "lunar",
+        "program",
+        "ilrs",
+    ): "…scientific research activities · <mark>lunar</mark> exploration "
+    "and utilization · <mark>lunar</mark>-based observation · basic scientific experiment · "
+    "technical verification…",
+    ("lunar-based", "citation", "program-objective-ilrs-lunar-based-observation-text-1"): (
+        "<mark>lunar</mark>-<mark>based</mark> observation"
+    ),
+    ("r&d", "citation", "event-ilrs-road-map-row-1"): "…will use their experience in space "
+    "science, <mark>R</mark>&<mark>D</mark> and use of space equipment and technology to "
+    "jointly formulate a road map for the construction of the ILRS",
+    ("and/or", "citation", "program-ilrs-locations-1"): "built on the lunar surface "
+    "<mark>and</mark>/<mark>or</mark> on the lunar <mark>orbit</mark>",
+    ("Russia’s government", "citation", "agency-roscosmos-country-1"): "<mark>Russia</mark>’"
+    "<mark>s</mark> <mark>government</mark> space agency, “signed a memorandum of understanding”",
+    ("Russia’s government", "agency", "roscosmos"): (
+        "<mark>Russia</mark>'<mark>s</mark> <mark>government</mark> space agency."
+    ),
+    ("congress", "agency", "congress"): "<mark>Congress</mark>",  # no body: the title
+    ("russia", "source", "russia-china-moon-article"): (
+        "The <mark>Russian</mark> And China Shoot For The Moon"
+    ),
+    # Only the title matches, so the snippet comes from it rather than the date phrase.
+    ("moo", "event", "artemis-astronauts-on-the-moon"): "The Artemis program plans to have "
+    "astronauts on the surface of the <mark>moon</mark> again.",
+}
+
+
+def _ids(hits: list[SearchHit]) -> list[str]:
+    return [f"{hit.type}:{hit.id}" for hit in hits]
+
+
+def _reference(docs: list[dict[str, str]], q: str) -> list[SearchHit]:
+    """The rule of app/services/search.py, over the planned rows, without any database."""
+    tokens = tokenize(q)
+
+    def found(terms: set[str]) -> bool:
+        whole = all(token in terms for token in tokens[:-1])
+        return whole and any(term.startswith(tokens[-1]) for term in terms)
+
+    hits = []
+    for doc in docs:
+        title, body = set(doc["title_terms"].split()), set(doc["body_terms"].split())
+        if found(title | body):
+            hits.append(
+                SearchHit(
+                    type=doc["entity_type"],
+                    id=doc["entity_id"],
+                    title=doc["title"],
+                    snippet=snippet(title=doc["title"], body=doc["body"], tokens=tokens),
+                    score=2 if found(title) else 1,
+                )
+            )
+    return sorted(hits, key=lambda hit: (-hit.score, TYPE_ORDER.index(hit.type), hit.id))
+
+
+def test_hits_in_rank_order(seeded_db: Database) -> None:
+    with Session(seeded_db.engine) as session:
+        actual = {q: _ids(search(session=session, q=q)) for q in EXPECTED}
+        counts = {q: count(session=session, q=q) for q in EXPECTED}
+    assert actual == {q: ids.split() for q, ids in EXPECTED.items()}
+    assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
+
+
+def test_every_term_prefix_and_document_query_agrees_with_the_reference(
+    seeded_db: Database,
+) -> None:
+    docs: list[dict[str, str]] = plan_rows(read_seed(SEED_DIR))[SearchDocument]
+    terms = {term for doc in docs for term in f"{doc['title_terms']} {doc['body_terms']}".split()}
+    queries = terms | {term[:n] for term in terms for n in (1, 2, 3)}
+    queries |= {" ".join(text_terms(doc["title"] + " " + doc["body"])[:3]) for doc in docs}
+    queries |= {"Russia’s", "U.S.", "NASA's", "multi-disciplinary", "(ILRS)", "“with", "road map"}
+    with Session(seeded_db.engine) as session:
+        for q in sorted(queries):
+            assert search(session=session, q=q, limit=1000) == _reference(docs, q), q
+
+
+def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
+    with Session(seeded_db.engine) as session:
+        hits = {q: search(session=session, q=q) for q in {q for q, _, _ in SNIPPETS} | {*EXPECTED}}
+    actual = {(q, h.type, h.id): h.snippet for q, found in hits.items() for h in found}
+    assert {key: actual.get(key) for key in SNIPPETS} == SNIPPETS
+    for shown in actual.values():
+        plain = shown.replace("<mark>", "").replace("</mark>", "").strip("…")
+        assert len(plain) <= 160, shown
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_keyset_pages_walk_every_hit_once_in_order(seeded_db: Database, size: int) -> None:
+    with Session(seeded_db.engine) as session:
+        walked: list[SearchHit] = []
+        after: tuple[int, str, str] | None = None
+        while page := search(session=session, q="lunar", limit=size, after=after):
+            assert len(page) <= size
+            walked += page
+            after = (page[-1].score, page[-1].type, page[-1].id)
+        assert walked == search(session=session, q="lunar")
+    assert _ids(walked) == EXPECTED["lunar"].split()
+
+
+def test_types_filter_and_count(seeded_db: Database) -> None:
+    with Session(seeded_db.engine) as session:
+        found = search(session=session, q="lunar", types=["event", "program"])
+        assert _ids(found) == ["program:ilrs", "event:ilrs-mou-signed"]
+        assert count(session=session, q="lunar", types=["citation"]) == 12
+        assert search(session=session, q="lunar", types=[]) == []
+        after = search(
+            session=session, q="russia", types=["country", "source"], after=(2, "country", "RU")
+        )
+        assert _ids(after) == ["source:russia-china-moon-article"]
+        for bad, message in (
+            (lambda: search(session=session, q="lunar", types=["planet"]), "unknown type"),
+            (lambda: count(session=session, q="lunar", types=["planet"]), "unknown type"),
+            (lambda: search(session=session, q="lunar", limit=0), "limit"),
+            (lambda: search(session=session, q="lunar", after=(3, "program", "x")), "position"),
+            (lambda: search(session=session, q="lunar", after=(1, "planet", "x")), "position"),
+        ):
+            with pytest.raises(ValueError, match=message):
+                bad()
+
+
+def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
+    brazil = DOCS.c.id == "country:BR"
+    with Session(seeded_db.engine) as session, session.begin():
+        session.execute(update(DOCS).where(brazil).values(title="Brasil", title_terms="brasil"))
+        session.execute(
+            insert(DOCS).values(
+                id="country:XX",
+                entity_type="country",
+                entity_id="XX",
+                title="Atlantis",
+                body="",
+                title_terms="atlantis",
+                body_terms="",
+            )
+        )
+    with Session(seeded_db.engine) as session:
+        assert _ids(search(session=session, q="brasil")) == ["country:BR"]
+        assert "country:BR" not in _ids(search(session=session, q="brazil"))
+        assert _ids(search(session=session, q="atlan")) == ["country:XX"]
+    with Session(seeded_db.engine) as session, session.begin():
+        session.execute(delete(DOCS).where(DOCS.c.id.in_(["country:BR", "country:XX"])))
+    with Session(seeded_db.engine) as session:
+        assert search(session=session, q="brasil") == []
+        assert search(session=session, q="atlantis") == []
+
+
+def test_search_uses_the_native_index(seeded_db: Database) -> None:
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        statements.append((sql, params))
+
+    event.listen(seeded_db.engine, "before_cursor_execute", capture)
+    with Session(seeded_db.engine) as session:
+        count(session=session, q="lunar moo")
+    event.remove(seeded_db.engine, "before_cursor_execute", capture)
+    sql, params = statements[-1]
+    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[seeded_db.kind]
+    with seeded_db.engine.connect() as conn:
+        if seeded_db.kind == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
+        rows = conn.exec_driver_sql(f"{explain} {sql}", params)
+        plan = " ".join(str(row) for row in rows)
+    native = {"sqlite": "SCAN search_fts VIRTUAL TABLE", "postgresql": "ix_search_document_terms"}
+    assert native[seeded_db.kind] in plan, plan
+
+
+def test_tokenize_folds_like_the_index() -> None:
+    assert tokenize("Russia’s lunar-based R&D and/or U>S>") == [
+        *("russia", "s", "lunar", "based", "r", "d", "and", "or", "u", "s"),
+    ]
+    assert tokenize("Café NAÏVE ﬁre İstanbul") == ["cafe", "naive", "fire", "istanbul"]
+    assert tokenize("x" * 200) == ["x" * 200]
+
+
+@pytest.mark.parametrize("q", ["lunar\x00", "x" * 201])
+def test_tokenize_refuses_what_cannot_be_searched(q: str) -> None:
+    with pytest.raises(ValueError, match="the query"):
+        tokenize(q)
+
+
+@pytest.mark.parametrize("q", ["", "   ", "?!…—“”’", "_ _"])
+def test_a_query_without_letters_or_digits_has_no_terms(q: str) -> None:
+    assert tokenize(q) == []
+
+
+def test_search_rows_are_one_per_entity_and_citation() -> None:
+    rows = plan_rows(read_seed(SEED_DIR))
+    kinds = [doc["entity_type"] for doc in rows[SearchDocument]]
+    tables: list[type[SQLModel]] = [Program, Agency, Country, Agreement, Restriction, Event]
+    tables += [Source, Citation]
+    assert [kinds.count(kind) for kind in TYPE_ORDER] == [len(rows[table]) for table in tables]
+    assert len(kinds) == len({doc["id"] for doc in rows[SearchDocument]})

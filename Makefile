@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest openapi-lint examples db seed verify clean
+.PHONY: run test lint typecheck pytest openapi-lint examples bench db seed verify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy app tests migrations
+	$(BIN)/mypy app tests migrations bench
 
 # Branch coverage of app/ must stay at 90% or more.
 pytest: $(VENV)/.installed-dev
@@ -44,6 +44,11 @@ openapi-lint: $(VENV)/.installed-dev
 	PYTHON=$(BIN)/python bash scripts/openapi-lint
 
 test: lint typecheck pytest openapi-lint
+
+# Throughput and latency beside a bare-Starlette limit and a tutorial-style endpoint (uses wrk
+# when installed). Prints numbers; asserts nothing.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.bench
 
 # Re-take the OpenAPI response examples from the seed (a test fails when they drift).
 examples: $(VENV)/.installed-dev

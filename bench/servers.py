@@ -1,0 +1,88 @@
+"""The two reference servers `bench/bench.py` measures the API against.
+
+- `limit`: a bare Starlette route returning precomputed bytes: the most a Python ASGI server
+  can do here, the denominator of every ratio.
+- `tutorial`: the same list written the way the SQLModel/FastAPI tutorial teaches: a sync
+  `def`, a `Session` dependency, a `response_model` that FastAPI validates and serializes.
+
+Run as `python -m bench.servers limit|tutorial PORT` with SPACEFACTS_DATABASE_URL set.
+"""
+
+import sys
+from typing import Annotated
+
+import uvicorn
+from fastapi import Depends, FastAPI
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.config import Settings
+from app.db import make_engine
+from app.models.entities import ProgramPublic
+from app.models.public import Page
+from app.routes.common import JSONBytes
+from app.services import programs
+
+
+def limit_app(body: bytes) -> Starlette:
+    async def endpoint(_request: Request) -> Response:
+        return Response(body, media_type="application/json")
+
+    return Starlette(routes=[Route("/v1/programs", endpoint)])
+
+
+def tutorial_app(url: str) -> FastAPI:
+    engine = make_engine(url)
+
+    def get_session() -> object:
+        with Session(engine) as session:
+            yield session
+
+    app = FastAPI()
+
+    @app.get("/v1/programs", response_model=Page[ProgramPublic])
+    def list_programs(session: Annotated[Session, Depends(get_session)]) -> Page[ProgramPublic]:
+        items, page = programs.list_programs(
+            session=session,
+            agency=[],
+            country=[],
+            location=[],
+            q=None,
+            sort=None,
+            limit=50,
+            cursor=None,
+        )
+        return Page[ProgramPublic].model_validate(
+            {"items": items, "next_cursor": page.next_cursor, "limit": 50, "total": page.total}
+        )
+
+    return app
+
+
+def main() -> None:
+    kind, port = sys.argv[1], int(sys.argv[2])
+    url = Settings().database_url
+    if kind == "limit":
+        with Session(make_engine(url)) as session:
+            items, page = programs.list_programs(
+                session=session,
+                agency=[],
+                country=[],
+                location=[],
+                q=None,
+                sort=None,
+                limit=50,
+                cursor=None,
+            )
+        body = JSONBytes({"items": items, "next_cursor": None, "limit": 50, "total": page.total})
+        app: Starlette = limit_app(bytes(body.body))
+    else:
+        app = tutorial_app(url)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,6 +67,12 @@ def test_if_none_match_is_304_without_touching_the_database(
     assert api.get("/v1/programs?limit=1", headers={"If-None-Match": "*"}).status_code == 304
 
 
+def test_a_current_etag_does_not_override_406(api: TestClient) -> None:
+    etag = api.get("/v1/agencies").headers["etag"]
+    refused = api.get("/v1/agencies", headers={"If-None-Match": etag, "Accept": "text/html"})
+    _problem(refused, 406, "not-acceptable")
+
+
 def test_if_modified_since(api: TestClient) -> None:
     first = api.get("/v1/agencies")
     modified = first.headers["last-modified"]

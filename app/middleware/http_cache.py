@@ -105,10 +105,14 @@ class HTTPCacheMiddleware:
         etag = _etag(info, target, coding)
         key = (info.version, coding, target)
         stored = self._store.get(key)
+        if stored is not None and not accepts(request_headers.get("accept"), stored.media_type):
+            # Not servable to this client: the route answers with its 406.
+            await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
+            return
         if stored is not None and self._not_modified(request_headers, etag, info):
             await _send_304(send, _validators(info, etag))
             return
-        if stored is not None and accepts(request_headers.get("accept"), stored.media_type):
+        if stored is not None:
             self._store.move_to_end(key)
             await _send(send, 200, stored.headers, b"" if head else stored.body)
             return

@@ -101,6 +101,16 @@ def test_bad_searches_are_400_problems(api: TestClient, url: str, kind: str) -> 
     assert response.json()["type"] == f"/problems/{kind}"
 
 
+def test_a_cursor_outside_the_ranking_is_refused(api: TestClient) -> None:
+    from app.services.paging import encode_cursor
+
+    for values in ([3, "program", "x"], [1, "planet", "x"]):
+        cursor = encode_cursor("search:moon:", values)
+        response = api.get(f"/v1/search?q=moon&cursor={cursor}")
+        assert response.status_code == 400
+        assert response.json()["type"] == "/problems/invalid-cursor"
+
+
 def test_a_cursor_from_another_query_is_refused(api: TestClient) -> None:
     cursor = api.get("/v1/search?q=lunar&limit=1").json()["next_cursor"]
     assert api.get(f"/v1/search?q=lunar&limit=1&cursor={cursor}").status_code == 200

@@ -60,6 +60,12 @@ def search_all(
     after = None
     if cursor is not None:
         score, kind, ident = decode_plain_cursor(cursor, sort, (int, str, str))
+        if score not in (1, 2) or kind not in search.TYPE_ORDER:
+            raise InvalidInputError(
+                "The cursor is malformed; start again without it.",
+                kind="invalid-cursor",
+                field="query.cursor",
+            )
         after = (score, kind, ident)
     try:
         hits = search.search(session=session, q=q, types=types, limit=limit + 1, after=after)

@@ -11,7 +11,7 @@ from app.models.common import COUNTRY_PATTERN, SLUG_PATTERN
 from app.services import agencies, agreements, events, programs, restrictions, sources
 
 SessionDep = Annotated[Session, Depends(get_session)]
-Document = dict[str, Any]
+Document = bytes  # the stored JSON document, served as it is
 
 
 def _slug(example: str, *, max_length: int = 100) -> Any:

@@ -11,6 +11,7 @@ Run as `python -m bench.servers limit|tutorial PORT` with SPACEFACTS_DATABASE_UR
 import sys
 from typing import Annotated
 
+import orjson
 import uvicorn
 from fastapi import Depends, FastAPI
 from sqlmodel import Session
@@ -23,7 +24,6 @@ from app.config import Settings
 from app.db import make_engine
 from app.models.entities import ProgramPublic
 from app.models.public import Page
-from app.routes.common import JSONBytes
 from app.services import programs
 
 
@@ -45,7 +45,7 @@ def tutorial_app(url: str) -> FastAPI:
 
     @app.get("/v1/programs", response_model=Page[ProgramPublic])
     def list_programs(session: Annotated[Session, Depends(get_session)]) -> Page[ProgramPublic]:
-        items, page = programs.list_programs(
+        _, page = programs.list_programs(
             session=session,
             agency=[],
             country=[],
@@ -55,6 +55,8 @@ def tutorial_app(url: str) -> FastAPI:
             limit=50,
             cursor=None,
         )
+        # Built per request from ORM rows, as the tutorial does, then validated by FastAPI.
+        items = programs.hydrate_programs(session=session, ids=page.keys)
         return Page[ProgramPublic].model_validate(
             {"items": items, "next_cursor": page.next_cursor, "limit": 50, "total": page.total}
         )
@@ -77,8 +79,8 @@ def main() -> None:
                 limit=50,
                 cursor=None,
             )
-        body = JSONBytes({"items": items, "next_cursor": None, "limit": 50, "total": page.total})
-        app: Starlette = limit_app(bytes(body.body))
+        tail = orjson.dumps({"next_cursor": None, "limit": 50, "total": page.total})
+        app: Starlette = limit_app(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     else:
         app = tutorial_app(url)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -77,3 +77,27 @@ def test_a_change_is_seen_within_the_version_bound(seeded_db: Database, seed_cop
         after = client.get(url)
         assert after.json()["description"] == "The government space agency of Russia."
         assert after.headers["etag"].startswith('"2-')
+
+
+def test_a_related_change_reaches_every_document_that_names_it(
+    seeded_db: Database, seed_copy: Path
+) -> None:
+    edit(seed_copy / "agencies.yaml", "    name: NASA\n", "    name: NASA (National)\n")
+    edit(
+        seed_copy / "agencies.yaml",
+        "        - NASA is currently working with other countries as part of the Artemis program\n",
+        "        - quote: NASA is currently working with other countries as part of the Artemis "
+        "program\n          display: NASA (National)\n",
+    )
+    load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
+    for client in client_for(seeded_db):
+        artemis = client.get("/v1/programs/artemis").json()
+        assert artemis["participants"][0]["party"]["name"] == "NASA (National)"
+        restriction = client.get("/v1/restrictions/us-nasa-ostp-china-ban").json()
+        assert restriction["restricted_parties"][0]["name"] == "NASA (National)"
+        us = client.get("/v1/countries/US").json()
+        assert [a["name"] for a in us["agencies"]] == [
+            "Congress",
+            "NASA (National)",
+            "White House Office of Science and Technology Policy",
+        ]

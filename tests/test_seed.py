@@ -42,6 +42,9 @@ EXPECTED_ROWS = {
     "citation": 97,
     "dataset_version": 1,
     "search_document": 121,
+    # 2 programs, 5 agencies, 4 countries, 2 agreements, 3 signatories, 1 restriction,
+    # 9 events, 1 source, 97 citations
+    "entity_document": 124,
 }
 
 

@@ -153,10 +153,11 @@ def test_a_changed_entry_updates_only_its_rows(seeded_db: Database, seed_copy: P
     assert report.version == 2
     assert {t: c for t, c in report.counts.items() if any(c.values())} == {
         "agency": {"inserted": 0, "updated": 1, "deleted": 0},
+        "entity_document": {"inserted": 0, "updated": 1, "deleted": 0},
         "search_document": {"inserted": 0, "updated": 1, "deleted": 0},
     }
     changed = [t for t in after if after[t] != before[t]]
-    assert changed == ["agency", "dataset_version", "search_document"]
+    assert changed == ["agency", "dataset_version", "entity_document", "search_document"]
     with Session(seeded_db.engine) as session:
         assert session.get_one(Agency, "roscosmos").description == (
             "The government space agency of Russia."

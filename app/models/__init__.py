@@ -11,6 +11,7 @@ from app.models.agreements import (
     SignatoryStatus,
 )
 from app.models.base import metadata
+from app.models.documents import EntityDocument
 from app.models.entities import (
     Agency,
     AgencyCreate,
@@ -49,6 +50,7 @@ __all__ = [
     "Country",
     "CountryCreate",
     "DatasetVersion",
+    "EntityDocument",
     "Event",
     "EventCreate",
     "EventEntity",

@@ -83,7 +83,7 @@ def read_agreement(agreement: AgreementDep) -> JSONBytes:
 def list_agreement_signatories(
     request: Request,
     session: SessionDep,
-    agreement: AgreementDep,
+    _agreement: AgreementDep,  # a 404 for an unknown agreement, not an empty page
     sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -91,7 +91,7 @@ def list_agreement_signatories(
     """The parties named for one agreement (signed, intending to sign, counterparty)."""
     items, page = agreements.list_signatories(
         session=session,
-        agreement=[agreement["id"]],
+        agreement=[request.path_params["agreement_id"]],
         program=[],
         country=[],
         agency=[],

@@ -126,9 +126,10 @@ async def guard(request: Request) -> None:
 Guard = Depends(guard)
 
 
-def page_response(request: Request, items: list[Any], page: PageResult, limit: int) -> JSONBytes:
-    body = {"items": items, "next_cursor": page.next_cursor, "limit": limit, "total": page.total}
-    response = JSONBytes(body)
+def page_response(request: Request, items: list[bytes], page: PageResult, limit: int) -> JSONBytes:
+    """The page envelope around items already serialized (stored documents), as JSON bytes."""
+    tail = orjson.dumps({"next_cursor": page.next_cursor, "limit": limit, "total": page.total})
+    response = JSONBytes(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     if page.next_cursor is not None:
         target = request.url.include_query_params(cursor=page.next_cursor)
         # A relative reference: cached bytes stay right whatever Host the client used.

@@ -1,5 +1,6 @@
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request
 
 from app.deps import SessionDep
@@ -77,14 +78,16 @@ def search_all(
     last = hits[-1] if more and hits else None
     next_cursor = encode_cursor(sort, [last.score, last.type, last.id]) if last else None
     items = [
-        {
-            "type": h.type,
-            "id": h.id,
-            "url": url_for(h.type, h.id),
-            "title": h.title,
-            "snippet": h.snippet,
-            "score": h.score,
-        }
+        orjson.dumps(
+            {
+                "type": h.type,
+                "id": h.id,
+                "url": url_for(h.type, h.id),
+                "title": h.title,
+                "snippet": h.snippet,
+                "score": h.score,
+            }
+        )
         for h in hits
     ]
     return page_response(

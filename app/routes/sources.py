@@ -82,11 +82,13 @@ CodePoint = Annotated[int, Field(json_schema_extra={"format": "int64"})]
     },
 )
 def read_source_text(
-    source: SourceDep,
+    request: Request,
+    _source: SourceDep,  # a 404 for an unknown source, before any span is cut
     session: SessionDep,
     start: Annotated[CodePoint | None, Offset] = None,
     end: Annotated[CodePoint | None, Offset] = None,
 ) -> SourceText:
     """The verbatim text (UTF-8), or its span [start, end) in code points, sliced as in Python."""
-    text = sources.source_text(session=session, source_id=source["id"], start=start, end=end)
+    source_id = request.path_params["source_id"]
+    text = sources.source_text(session=session, source_id=source_id, start=start, end=end)
     return SourceText(text or "", media_type="text/plain; charset=utf-8")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import Agency, Country, ProgramParticipant
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, citations_for, refs, url_for
 
@@ -23,7 +24,7 @@ def list_agencies(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Agencies matching every filter given (values within one filter are alternatives)."""
     query = select(col(Agency.id))
     if country:
@@ -48,12 +49,11 @@ def list_agencies(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_agencies(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="agency", ids=page.keys), page
 
 
-def read_agency(*, session: Session, agency_id: str) -> Json | None:
-    found = hydrate_agencies(session=session, ids=[agency_id])
-    return found[0] if found else None
+def read_agency(*, session: Session, agency_id: str) -> bytes | None:
+    return read_document(session=session, kind="agency", ident=agency_id)
 
 
 def hydrate_agencies(*, session: Session, ids: list[str]) -> list[Json]:
@@ -92,7 +92,7 @@ def hydrate_agencies(*, session: Session, ids: list[str]) -> list[Json]:
 
 def list_countries(
     *, session: Session, sort: str | None, limit: int, cursor: str | None
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     canonical, keys = parse_sort(sort, allowed=COUNTRY_SORTS, default="code")
     page = keyset_page(
         session=session,
@@ -103,12 +103,11 @@ def list_countries(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_countries(session=session, codes=page.keys), page
+    return read_documents(session=session, kind="country", ids=page.keys), page
 
 
-def read_country(*, session: Session, code: str) -> Json | None:
-    found = hydrate_countries(session=session, codes=[code])
-    return found[0] if found else None
+def read_country(*, session: Session, code: str) -> bytes | None:
+    return read_document(session=session, kind="country", ident=code)
 
 
 def hydrate_countries(*, session: Session, codes: list[str]) -> list[Json]:

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from app.models import Agreement, ReportedCount, Signatory
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.programs import reported_count_json
 from app.services.refs import Json, citations_for, date_json, refs, url_for
@@ -33,7 +34,7 @@ def list_agreements(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Agreements matching every filter given (values within one filter are alternatives)."""
     query = select(col(Agreement.id))
     if program:
@@ -55,12 +56,11 @@ def list_agreements(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_agreements(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="agreement", ids=page.keys), page
 
 
-def read_agreement(*, session: Session, agreement_id: str) -> Json | None:
-    found = hydrate_agreements(session=session, ids=[agreement_id])
-    return found[0] if found else None
+def read_agreement(*, session: Session, agreement_id: str) -> bytes | None:
+    return read_document(session=session, kind="agreement", ident=agreement_id)
 
 
 def hydrate_agreements(*, session: Session, ids: list[str]) -> list[Json]:
@@ -117,7 +117,7 @@ def list_signatories(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Signatories matching every filter given.
 
     `as_of` keeps parties that signed on or before that day: status `signed` and a stated date
@@ -153,12 +153,11 @@ def list_signatories(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_signatories(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="signatory", ids=page.keys), page
 
 
-def read_signatory(*, session: Session, signatory_id: str) -> Json | None:
-    found = hydrate_signatories(session=session, ids=[signatory_id])
-    return found[0] if found else None
+def read_signatory(*, session: Session, signatory_id: str) -> bytes | None:
+    return read_document(session=session, kind="signatory", ident=signatory_id)
 
 
 def hydrate_signatories(*, session: Session, ids: list[str]) -> list[Json]:

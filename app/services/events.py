@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from app.models import Event, EventEntity
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, citations_for, date_json, refs, url_for
 
@@ -28,7 +29,7 @@ def list_events(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Events matching every filter given.
 
     `start`/`end` keep events whose stated date or span overlaps [start, end]: an event of
@@ -57,12 +58,11 @@ def list_events(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_events(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="event", ids=page.keys), page
 
 
-def read_event(*, session: Session, event_id: str) -> Json | None:
-    found = hydrate_events(session=session, ids=[event_id])
-    return found[0] if found else None
+def read_event(*, session: Session, event_id: str) -> bytes | None:
+    return read_document(session=session, kind="event", ident=event_id)
 
 
 def hydrate_events(*, session: Session, ids: list[str]) -> list[Json]:

@@ -16,6 +16,7 @@ from app.models import (
     ProgramParticipant,
     ReportedCount,
 )
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, citations_for, refs, url_for
 
@@ -32,7 +33,7 @@ def list_programs(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Programs matching every filter given (values within one filter are alternatives)."""
     query = select(col(Program.id))
     if agency:
@@ -83,12 +84,11 @@ def list_programs(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_programs(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="program", ids=page.keys), page
 
 
-def read_program(*, session: Session, program_id: str) -> Json | None:
-    found = hydrate_programs(session=session, ids=[program_id])
-    return found[0] if found else None
+def read_program(*, session: Session, program_id: str) -> bytes | None:
+    return read_document(session=session, kind="program", ident=program_id)
 
 
 def hydrate_programs(*, session: Session, ids: list[str]) -> list[Json]:

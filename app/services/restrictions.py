@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from app.models import Restriction, RestrictionParty
 from app.models.common import edtf_bounds
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, citations_for, date_json, refs, url_for
 
@@ -25,7 +26,7 @@ def list_restrictions(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Restrictions matching every filter given.
 
     `active_on` keeps restrictions that may be in force on that day: their start's earliest
@@ -53,12 +54,11 @@ def list_restrictions(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_restrictions(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="restriction", ids=page.keys), page
 
 
-def read_restriction(*, session: Session, restriction_id: str) -> Json | None:
-    found = hydrate_restrictions(session=session, ids=[restriction_id])
-    return found[0] if found else None
+def read_restriction(*, session: Session, restriction_id: str) -> bytes | None:
+    return read_document(session=session, kind="restriction", ident=restriction_id)
 
 
 def hydrate_restrictions(*, session: Session, ids: list[str]) -> list[Json]:

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
-from app.models import Source
+from app.models import EntityDocument, Source
 from app.models.base import table_of
 from app.services.dataset import bump_version, current_version
+from app.services.document_builder import build_documents
 from app.services.seed_files import SeedError, read_seed
 from app.services.seed_plan import TABLE_ORDER, Rows, plan_rows
 
@@ -53,21 +54,21 @@ def _refuse_changed_sources(existing: dict[tuple[Any, ...], dict[str, Any]], row
         raise SeedError(problems)
 
 
-def _sync(session: Session, rows: Rows, progress: Progress) -> dict[str, dict[str, int]]:
-    columns = {t: [c.name for c in table_of(t).columns] for t in TABLE_ORDER}
-    desired = {
-        t: {_key(t, r): {c: r.get(c) for c in columns[t]} for r in rows[t]} for t in TABLE_ORDER
-    }
-    existing = {t: _existing(session, t) for t in TABLE_ORDER}
-    _refuse_changed_sources(existing[Source], rows)
-    counts = {table_of(t).name: {"inserted": 0, "updated": 0, "deleted": 0} for t in TABLE_ORDER}
+def _sync_tables(
+    session: Session, tables: list[type[SQLModel]], rows: Rows, progress: Progress
+) -> dict[str, dict[str, int]]:
+    """Make each table hold exactly `rows[table]`, touching only what differs."""
+    columns = {t: [c.name for c in table_of(t).columns] for t in tables}
+    desired = {t: {_key(t, r): {c: r.get(c) for c in columns[t]} for r in rows[t]} for t in tables}
+    existing = {t: _existing(session, t) for t in tables}
+    counts = {table_of(t).name: {"inserted": 0, "updated": 0, "deleted": 0} for t in tables}
     # Children go first when deleting, parents first when writing, so no foreign key is broken.
-    for table in reversed(TABLE_ORDER):
+    for table in reversed(tables):
         gone = [k for k in existing[table] if k not in desired[table]]
         for key in gone:
             session.execute(delete(table_of(table)).where(_where_key(table, key)))
         counts[table_of(table).name]["deleted"] = len(gone)
-    for table in TABLE_ORDER:
+    for table in tables:
         name = table_of(table).name
         progress(f"{name}: {len(desired[table])} rows")
         new = [row for key, row in desired[table].items() if key not in existing[table]]
@@ -83,6 +84,14 @@ def _sync(session: Session, rows: Rows, progress: Progress) -> dict[str, dict[st
         counts[name]["inserted"] = len(new)
         counts[name]["updated"] = len(changed)
     return counts
+
+
+def _sync(session: Session, rows: Rows, progress: Progress) -> dict[str, dict[str, int]]:
+    _refuse_changed_sources(_existing(session, Source), rows)
+    counts = _sync_tables(session, TABLE_ORDER, rows, progress)
+    # Documents are built from the rows just written, inside the same transaction.
+    documents: Rows = {EntityDocument: list(build_documents(session=session))}
+    return counts | _sync_tables(session, [EntityDocument], documents, progress)
 
 
 def load_seed(*, engine: Engine, seed_dir: Path, progress: Progress | None = None) -> LoadReport:

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from app.models import Attribution, Citation, Source
+from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, refs, url_for
 
@@ -20,7 +21,7 @@ CITATION_SORTS: dict[str, Any] = {
 
 def list_sources(
     *, session: Session, sort: str | None, limit: int, cursor: str | None
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     canonical, keys = parse_sort(sort, allowed=SOURCE_SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -31,12 +32,11 @@ def list_sources(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_sources(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="source", ids=page.keys), page
 
 
-def read_source(*, session: Session, source_id: str) -> Json | None:
-    found = hydrate_sources(session=session, ids=[source_id])
-    return found[0] if found else None
+def read_source(*, session: Session, source_id: str) -> bytes | None:
+    return read_document(session=session, kind="source", ident=source_id)
 
 
 def hydrate_sources(*, session: Session, ids: list[str]) -> list[Json]:
@@ -100,7 +100,7 @@ def list_citations(
     sort: str | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Json], PageResult]:
+) -> tuple[list[bytes], PageResult]:
     """Citations matching every filter given; `q` is a case-insensitive substring of the quote."""
     query = select(col(Citation.id))
     if source:
@@ -119,12 +119,11 @@ def list_citations(
         limit=limit,
         cursor=cursor,
     )
-    return hydrate_citations(session=session, ids=page.keys), page
+    return read_documents(session=session, kind="citation", ids=page.keys), page
 
 
-def read_citation(*, session: Session, citation_id: str) -> Json | None:
-    found = hydrate_citations(session=session, ids=[citation_id])
-    return found[0] if found else None
+def read_citation(*, session: Session, citation_id: str) -> bytes | None:
+    return read_document(session=session, kind="citation", ident=citation_id)
 
 
 def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:

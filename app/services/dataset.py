@@ -61,7 +61,7 @@ class VersionWatcher:
     """The dataset version as this process knows it, re-read at most every `ttl` seconds.
 
     Every worker and host reads the same database row, so all of them see a change within
-    `ttl` seconds; a worker that makes a change calls `invalidate()` and sees it at once.
+    `ttl` seconds.
     """
 
     def __init__(self, engine: Engine, *, ttl: float) -> None:
@@ -84,7 +84,3 @@ class VersionWatcher:
                     self._info = read_version_info(session=session)
                 self._read_at = time.monotonic()
             return self._info
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._read_at = 0.0

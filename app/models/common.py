@@ -1,7 +1,6 @@
 """Types and helpers shared by every model family."""
 
 import datetime as dt
-import re
 import time
 from typing import Annotated
 
@@ -60,7 +59,3 @@ def edtf_bounds(value: str | None) -> tuple[dt.date | None, dt.date | None]:
 def sort_date(lower: dt.date | None, upper: dt.date | None) -> dt.date:
     """Where a row sits on the timeline: its earliest day, else its latest, else last."""
     return lower or upper or UNDATED_SORT
-
-
-def is_slug(value: str) -> bool:
-    return re.fullmatch(SLUG_PATTERN, value) is not None

@@ -46,6 +46,7 @@ class CountryBase(SQLModel):
 
 class Country(CountryBase, table=True):
     __tablename__ = "country"
+    __table_args__ = (Index("ix_country_name", "name", "code"),)
 
     code: str = Field(primary_key=True, max_length=2, description="ISO 3166-1 alpha-2")
 
@@ -67,6 +68,7 @@ class AgencyBase(SQLModel):
 
 class Agency(AgencyBase, table=True):
     __tablename__ = "agency"
+    __table_args__ = (Index("ix_agency_name", "name", "id"),)
 
     id: str = Field(primary_key=True, max_length=100)
 
@@ -88,6 +90,7 @@ class ProgramBase(SQLModel):
 
 class Program(ProgramBase, table=True):
     __tablename__ = "program"
+    __table_args__ = (Index("ix_program_name", "name", "id"),)
 
     id: str = Field(primary_key=True, max_length=100)
 

@@ -35,14 +35,22 @@ class EventStatus(StrEnum):
 
 
 class EventBase(Dated):
-    kind: EventKind = Field(sa_type=String(40), index=True)
+    kind: EventKind = Field(sa_type=String(40))
     status: EventStatus = Field(sa_type=String(16))
     summary: Text = Field(sa_type=SAText)
 
 
 class Event(EventBase, DateBounds, table=True):
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_sort", "date_sort", "id"),)
+    __table_args__ = (
+        Index("ix_event_sort", "date_sort", "id"),
+        Index("ix_event_kind", "kind", "id"),
+        Index("ix_event_kind_sort", "kind", "date_sort", "id"),
+        # start/end: an overlap test, so one bound is selective for recent days, the other for
+        # early ones; the planner picks by the bound it is given.
+        Index("ix_event_date_upper", "date_upper"),
+        Index("ix_event_date_lower", "date_lower"),
+    )
 
     id: str = Field(primary_key=True, max_length=100)
 
@@ -51,7 +59,11 @@ class EventEntity(SQLModel, table=True):
     """A row an event concerns; backed by the event's `entities` claim."""
 
     __tablename__ = "event_entity"
-    __table_args__ = (Index("ix_event_entity_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_event_entity_entity", "entity_type", "entity_id"),
+        # list_events filters by entity_id alone; event_id makes the lookup index-only.
+        Index("ix_event_entity_entity_id", "entity_id", "event_id"),
+    )
 
     event_id: str = Field(
         foreign_key="event.id", primary_key=True, max_length=100, ondelete="CASCADE"

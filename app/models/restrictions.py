@@ -45,7 +45,10 @@ class RestrictionBase(SQLModel):
 
 class Restriction(RestrictionBase, table=True):
     __tablename__ = "restriction"
-    __table_args__ = (Index("ix_restriction_since", "since_lower", "id"),)
+    __table_args__ = (
+        Index("ix_restriction_since", "since_lower", "id"),
+        Index("ix_restriction_name", "name", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=100)
     since_lower: dt.date | None = None

@@ -66,6 +66,7 @@ class SourceBase(SQLModel):
 
 class Source(SourceBase, table=True):
     __tablename__ = "source"
+    __table_args__ = (Index("ix_source_title", "title", "id"),)
 
     id: str = Field(primary_key=True, max_length=100)
     text: str = Field(sa_type=SAText)
@@ -111,8 +112,10 @@ class Citation(CitationBase, table=True):
         UniqueConstraint("subject_type", "subject_id", "claim", "position"),
         CheckConstraint('start >= 0 AND start < "end"', name="span"),
         Index("ix_citation_subject", "subject_type", "subject_id"),
-        Index("ix_citation_source_start", "source_id", "start"),
-        Index("ix_citation_attribution_id", "attribution_id"),
+        Index("ix_citation_source", "source_id", "id"),
+        Index("ix_citation_source_start", "source_id", "start", "id"),
+        Index("ix_citation_attribution_id", "attribution_id", "id"),
+        Index("ix_citation_start", "start", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=200)

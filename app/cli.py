@@ -54,6 +54,8 @@ def serve(
         host=host or config.host,
         port=port or config.port,
         reload=reload,
+        # The app writes its own JSON access log (app/middleware/access_log.py).
+        access_log=False,
     )
 
 

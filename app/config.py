@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     rate_limit: int = 1200
     rate_limit_window: int = 60
     response_cache_entries: int = 4096
+    access_log: bool = True
 
 
 settings = Settings()

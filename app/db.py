@@ -1,7 +1,8 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -38,3 +39,37 @@ def get_session(request: Request) -> Iterator[Session]:
     """A session on the engine the app was built with (tests build apps on their own)."""
     with Session(request.app.state.engine) as session:
         yield session
+
+
+T = TypeVar("T")
+
+
+class Db:
+    """Runs a service function on a fresh session, from an async route.
+
+    On SQLite the call runs right on the event loop: the file is local, every read the routes
+    make is an indexed lookup or keyset page (tests/test_indexes.py), and a thread hop would
+    cost more than the query. On a server database a query waits on the network, so it runs
+    in a worker thread and the loop keeps serving. Search, whose cost grows with the matches,
+    is a sync route and always runs in a thread.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.inline = engine.dialect.name == "sqlite"
+
+    async def run(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`."""
+        if self.inline:
+            return self._call(fn)
+        return await anyio.to_thread.run_sync(self._call, fn)
+
+    def _call(self, fn: Callable[[Session], T]) -> T:
+        with Session(self.engine) as session:
+            return fn(session)
+
+
+async def get_db(request: Request) -> Db:
+    """The app's Db (async, so FastAPI does not hop to a thread to resolve it)."""
+    db: Db = request.app.state.db
+    return db

@@ -5,12 +5,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Path
 from sqlmodel import Session
 
-from app.db import get_session
+from app.db import Db, get_db, get_session
 from app.errors import ProblemError
 from app.models.common import COUNTRY_PATTERN, SLUG_PATTERN
 from app.services import agencies, agreements, events, programs, restrictions, sources
 
 SessionDep = Annotated[Session, Depends(get_session)]
+DbDep = Annotated[Db, Depends(get_db)]
 Document = bytes  # the stored JSON document, served as it is
 
 
@@ -47,48 +48,76 @@ def _found(kind: str, ident: str, document: Document | None) -> Document:
     return document
 
 
-def program_or_404(session: SessionDep, program_id: ProgramId) -> Document:
+async def program_or_404(db: DbDep, program_id: ProgramId) -> Document:
     return _found(
-        "program", program_id, programs.read_program(session=session, program_id=program_id)
+        "program",
+        program_id,
+        await db.run(lambda session: programs.read_program(session=session, program_id=program_id)),
     )
 
 
-def agency_or_404(session: SessionDep, agency_id: AgencyId) -> Document:
-    return _found("agency", agency_id, agencies.read_agency(session=session, agency_id=agency_id))
+async def agency_or_404(db: DbDep, agency_id: AgencyId) -> Document:
+    return _found(
+        "agency",
+        agency_id,
+        await db.run(lambda session: agencies.read_agency(session=session, agency_id=agency_id)),
+    )
 
 
-def country_or_404(session: SessionDep, code: Annotated[str, CodePath]) -> Document:
-    return _found("country", code, agencies.read_country(session=session, code=code))
+async def country_or_404(db: DbDep, code: Annotated[str, CodePath]) -> Document:
+    return _found(
+        "country",
+        code,
+        await db.run(lambda session: agencies.read_country(session=session, code=code)),
+    )
 
 
-def agreement_or_404(session: SessionDep, agreement_id: AgreementId) -> Document:
-    found = agreements.read_agreement(session=session, agreement_id=agreement_id)
+async def agreement_or_404(db: DbDep, agreement_id: AgreementId) -> Document:
+    found = await db.run(
+        lambda session: agreements.read_agreement(session=session, agreement_id=agreement_id)
+    )
     return _found("agreement", agreement_id, found)
 
 
-def signatory_or_404(session: SessionDep, signatory_id: SignatoryId) -> Document:
-    found = agreements.read_signatory(session=session, signatory_id=signatory_id)
+async def signatory_or_404(db: DbDep, signatory_id: SignatoryId) -> Document:
+    found = await db.run(
+        lambda session: agreements.read_signatory(session=session, signatory_id=signatory_id)
+    )
     return _found("signatory", signatory_id, found)
 
 
-def restriction_or_404(session: SessionDep, restriction_id: RestrictionId) -> Document:
-    found = restrictions.read_restriction(session=session, restriction_id=restriction_id)
+async def restriction_or_404(db: DbDep, restriction_id: RestrictionId) -> Document:
+    found = await db.run(
+        lambda session: restrictions.read_restriction(
+            session=session, restriction_id=restriction_id
+        )
+    )
     return _found("restriction", restriction_id, found)
 
 
-def event_or_404(session: SessionDep, event_id: EventId) -> Document:
-    return _found("event", event_id, events.read_event(session=session, event_id=event_id))
+async def event_or_404(db: DbDep, event_id: EventId) -> Document:
+    return _found(
+        "event",
+        event_id,
+        await db.run(lambda session: events.read_event(session=session, event_id=event_id)),
+    )
 
 
-def source_or_404(session: SessionDep, source_id: SourceId) -> Document:
-    return _found("source", source_id, sources.read_source(session=session, source_id=source_id))
+async def source_or_404(db: DbDep, source_id: SourceId) -> Document:
+    return _found(
+        "source",
+        source_id,
+        await db.run(lambda session: sources.read_source(session=session, source_id=source_id)),
+    )
 
 
-def citation_or_404(
-    session: SessionDep,
+async def citation_or_404(
+    db: DbDep,
     citation_id: CitationId,
 ) -> Document:
-    found = sources.read_citation(session=session, citation_id=citation_id)
+    found = await db.run(
+        lambda session: sources.read_citation(session=session, citation_id=citation_id)
+    )
     return _found("citation", citation_id, found)
 
 

@@ -3,12 +3,15 @@
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
+from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from app import __version__
 from app.config import Settings, settings
-from app.db import engine
+from app.db import Db, engine
 from app.errors import install_error_handlers
+from app.middleware.access_log import AccessLogMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.openapi import build_openapi
@@ -101,24 +104,47 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     ):
         app.include_router(module.router)
     app.state.engine = db or engine
+    app.state.db = Db(app.state.engine)
     app.state.config = config
     versions = VersionWatcher(app.state.engine, ttl=config.version_ttl)
     app.state.versions = versions
-    app.add_middleware(
-        HTTPCacheMiddleware, versions=versions, max_entries=config.response_cache_entries
-    )
+    front = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["If-None-Match", "If-Modified-Since", "Accept", "Accept-Encoding"],
+            expose_headers=EXPOSED,
+            max_age=86400,
+        ),
+        Middleware(
+            HTTPCacheMiddleware, versions=versions, max_entries=config.response_cache_entries
+        ),
+    ]
     if config.rate_limit_enabled:
-        app.add_middleware(
-            RateLimitMiddleware,
-            limit=config.rate_limit,
-            window=config.rate_limit_window,
+        limiter = Middleware(
+            RateLimitMiddleware, limit=config.rate_limit, window=config.rate_limit_window
         )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        allow_headers=["If-None-Match", "If-Modified-Since", "Accept", "Accept-Encoding"],
-        expose_headers=EXPOSED,
-        max_age=86400,
-    )
+        front.insert(1, limiter)
+    if config.access_log:
+        front.insert(0, Middleware(AccessLogMiddleware))
+    _put_in_front(app, front)
     return app
+
+
+def _put_in_front(app: FastAPI, front: list[Middleware]) -> None:
+    """Run `front` (outermost first) ahead of FastAPI's own middleware, not inside it.
+
+    `add_middleware` nests user middleware inside FastAPI's error, telemetry and body-limit
+    layers, which every cache hit would then pay for. Errors raised behind the cache still
+    reach FastAPI's handlers, which sit inside it.
+    """
+    build_fastapi_stack = app.build_middleware_stack
+
+    def build() -> ASGIApp:
+        stack = build_fastapi_stack()
+        for cls, args, kwargs in reversed(front):
+            stack = cls(stack, *args, **kwargs)
+        return stack
+
+    app.build_middleware_stack = build  # type: ignore[method-assign]

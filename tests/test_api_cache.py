@@ -1,5 +1,6 @@
 """The response cache serves exactly what the routes would, and never stale beyond its bound."""
 
+import re
 import time
 from pathlib import Path
 
@@ -36,6 +37,10 @@ URLS = [
     "/v1/citations?limit=3",
     "/v1/citations/program-ilrs-locations-1",
     "/v1/search?q=lunar",
+    "/v1/search?q=moon&limit=2",
+    "/healthz",
+    "/docs",
+    "/redoc",
 ]
 VOLATILE = {"date", "ratelimit-remaining", "ratelimit-reset"}
 
@@ -44,6 +49,18 @@ def _snapshot(client: TestClient, url: str, coding: str) -> tuple[int, dict[str,
     response = client.get(url, headers={"Accept-Encoding": coding})
     headers = {k: v for k, v in response.headers.items() if k not in VOLATILE}
     return response.status_code, headers, response.content
+
+
+def test_every_operation_is_compared(seeded_db: Database) -> None:
+    for client in client_for(seeded_db):
+        templates = list(client.get("/openapi.json").json()["paths"])
+    covered = {
+        template
+        for template in templates
+        for url in URLS
+        if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), url.split("?")[0])
+    }
+    assert sorted(set(templates) - covered) == []
 
 
 @pytest.mark.parametrize("coding", ["identity", "gzip", "br"])
@@ -101,3 +118,43 @@ def test_a_related_change_reaches_every_document_that_names_it(
             "NASA (National)",
             "White House Office of Science and Technology Policy",
         ]
+
+
+@pytest.mark.parametrize("cache_entries", [4096, 0])
+def test_head_and_304_match_the_full_answer(seeded_db: Database, cache_entries: int) -> None:
+    for client in client_for(seeded_db, response_cache_entries=cache_entries):
+        for url in URLS:
+            full = _snapshot(client, url, "gzip")
+            head = client.head(url, headers={"Accept-Encoding": "gzip"})
+            assert head.status_code == 200, url
+            assert {k: v for k, v in head.headers.items() if k not in VOLATILE} == full[1], url
+            assert head.content == b"", url
+            if url == "/healthz":
+                continue  # not cached: it reports on the database, so it always asks it
+            etag = full[1]["etag"]
+            again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+            assert again.status_code == 304, url
+            assert again.content == b"", url
+            assert again.headers["etag"] == etag, url
+            assert again.headers["last-modified"] == full[1]["last-modified"], url
+
+
+def test_every_worker_sees_a_change_within_the_bound(seeded_db: Database, seed_copy: Path) -> None:
+    """Two apps on one database stand for two workers (or hosts) behind a balancer."""
+    ttl = 0.5
+    url = "/v1/agencies/roscosmos"
+    for first in client_for(seeded_db, version_ttl=ttl):
+        for second in client_for(seeded_db, version_ttl=ttl):
+            for worker in (first, second):
+                assert worker.get(url).headers["etag"].startswith('"1-')
+            edit(
+                seed_copy / "agencies.yaml",
+                "description: Russia's government space agency.",
+                "description: The government space agency of Russia.",
+            )
+            load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
+            time.sleep(ttl + 0.05)
+            for worker in (first, second):
+                seen = worker.get(url)
+                assert seen.headers["etag"].startswith('"2-')
+                assert seen.json()["description"] == "The government space agency of Russia."

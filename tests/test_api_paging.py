@@ -2,7 +2,9 @@
 
 import base64
 import json
+from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -108,3 +110,26 @@ def test_a_cursor_from_another_sort_is_400(api: TestClient) -> None:
     response = api.get(f"/v1/events?limit=1&sort=-date&cursor={cursor}")
     assert response.status_code == 400
     assert response.json()["type"] == "/problems/invalid-cursor"
+
+
+def _cursor_data(cursor: str) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    return data
+
+
+def _cursor(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps(data)).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("url", ["/v1/citations?limit=2", "/v1/search?q=moon&limit=2"])
+def test_later_pages_take_the_total_their_cursor_carries(api: TestClient, url: str) -> None:
+    first = api.get(url).json()
+    data = _cursor_data(first["next_cursor"])
+    assert (data["t"], data["v"]) == (first["total"], 1)
+    # A total the cursor carries at the version served is used as it is: no COUNT again ...
+    carried = api.get(f"{url}&cursor={_cursor({**data, 't': 5})}").json()
+    assert carried["total"] == 5
+    # ... and one counted at another version is counted again.
+    recounted = api.get(f"{url}&cursor={_cursor({**data, 't': 5, 'v': 0})}").json()
+    assert recounted["total"] == first["total"]
+    assert recounted["items"] == carried["items"]

@@ -6,13 +6,14 @@ VersionWatcher re-reads at most every `ttl` seconds) and the request target, so 
 before the route runs. Bodies are stored already compressed, once per (version, target, coding).
 """
 
+import functools
 import gzip
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import anyio.to_thread
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.middleware.negotiation import (
@@ -22,7 +23,7 @@ from app.middleware.negotiation import (
     http_date,
     parse_http_date,
 )
-from app.services.dataset import VersionInfo, VersionWatcher
+from app.services.dataset import VersionInfo, VersionWatcher, serving_version
 
 try:
     import brotli  # type: ignore[import-untyped]
@@ -42,6 +43,45 @@ class Stored:
     headers: list[tuple[bytes, bytes]]
     body: bytes
     media_type: str
+    etag: str
+
+
+@dataclass
+class Conditions:
+    """The request headers this layer decides on (the first of each, as Starlette reads them)."""
+
+    accept: str | None = None
+    accept_encoding: str | None = None
+    if_none_match: str | None = None
+    if_modified_since: str | None = None
+
+
+_FIELDS = {
+    b"accept": "accept",
+    b"accept-encoding": "accept_encoding",
+    b"if-none-match": "if_none_match",
+    b"if-modified-since": "if_modified_since",
+}
+
+
+def _conditions(raw: list[tuple[bytes, bytes]]) -> Conditions:
+    # One pass over the raw headers: a hit is too cheap to build a Headers object for.
+    found = Conditions()
+    for name, value in raw:
+        field = _FIELDS.get(name)
+        if field is not None and getattr(found, field) is None:
+            setattr(found, field, value.decode("latin-1"))
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _encoding(accept_encoding: str | None) -> str:
+    return choose_encoding(accept_encoding, CODINGS)
+
+
+@functools.lru_cache(maxsize=256)
+def _accepts(accept: str | None, media_type: str) -> bool:
+    return accepts(accept, media_type)
 
 
 def _compress(body: bytes, coding: str) -> bytes:
@@ -91,43 +131,42 @@ class HTTPCacheMiddleware:
             await self.app(scope, receive, send)
             return
         head = scope["method"] == "HEAD"
-        scope = {**scope, "method": "GET"}  # HEAD is GET without the body, everywhere
+        if head:
+            scope = {**scope, "method": "GET"}  # HEAD is GET without the body, everywhere
         if scope["path"] in self.bypass:
             await self.app(scope, receive, _without_body(send) if head else send)
             return
         info = self.versions.cached()
         if info is None:  # stale: the re-read is a blocking query, so it runs in a thread
             info = await anyio.to_thread.run_sync(self.versions.current)
-        scope.setdefault("state", {})["dataset_version"] = info
-        request_headers = Headers(scope=scope)
-        coding = choose_encoding(request_headers.get("accept-encoding"), CODINGS)
+        request = _conditions(scope["headers"])
+        coding = _encoding(request.accept_encoding)
         target = scope["path"].encode() + b"?" + scope["query_string"]
-        etag = _etag(info, target, coding)
         key = (info.version, coding, target)
         stored = self._store.get(key)
-        if stored is not None and not accepts(request_headers.get("accept"), stored.media_type):
-            # Not servable to this client: the route answers with its 406.
+        if stored is None:
+            etag = _etag(info, target, coding)
+            if request.if_none_match is not None and etag_matches(request.if_none_match, etag):
+                # The tag names this version and target, so the client's copy is current.
+                await _send_304(send, _validators(info, etag))
+                return
             await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
             return
-        if stored is not None and self._not_modified(request_headers, etag, info):
-            await _send_304(send, _validators(info, etag))
+        if not _accepts(request.accept, stored.media_type):
+            # Not servable to this client: the route answers with its 406.
+            etag = stored.etag
+            await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
             return
-        if stored is not None:
-            self._store.move_to_end(key)
-            await _send(send, 200, stored.headers, b"" if head else stored.body)
+        if self._not_modified(request, stored.etag, info):
+            await _send_304(send, _validators(info, stored.etag))
             return
-        inm = request_headers.get("if-none-match")
-        if stored is None and inm is not None and etag_matches(inm, etag):
-            # The tag names this version and target, so the client's copy is current.
-            await _send_304(send, _validators(info, etag))
-            return
-        await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
+        self._store.move_to_end(key)
+        await _send(send, 200, stored.headers, b"" if head else stored.body)
 
-    def _not_modified(self, headers: Headers, etag: str, info: VersionInfo) -> bool:
-        inm = headers.get("if-none-match")
-        if inm is not None:
-            return etag_matches(inm, etag)
-        since = headers.get("if-modified-since")
+    def _not_modified(self, request: "Conditions", etag: str, info: VersionInfo) -> bool:
+        if request.if_none_match is not None:
+            return etag_matches(request.if_none_match, etag)
+        since = request.if_modified_since
         if since is None or info.created_at is None:
             return False
         moment = parse_http_date(since)
@@ -144,6 +183,7 @@ class HTTPCacheMiddleware:
         etag: str,
         info: VersionInfo,
     ) -> None:
+        scope.setdefault("state", {})["dataset_version"] = info
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -154,7 +194,17 @@ class HTTPCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, capture)
+        serving = serving_version.set(info.version)
+        try:
+            await self.app(scope, receive, capture)
+        except Exception:
+            # FastAPI's error layer answered (a 500 problem) and then re-raised for the server
+            # to log: pass its answer on before the exception goes up.
+            if start is not None:
+                await _send(send, int(start["status"]), start.get("headers", []), b"".join(chunks))
+            raise
+        finally:
+            serving_version.reset(serving)
         assert start is not None
         body = b"".join(chunks)
         status = int(start["status"])
@@ -173,7 +223,7 @@ class HTTPCacheMiddleware:
         headers += _validators(info, etag)
         headers.append((b"content-length", str(len(body)).encode()))
         if len(body) <= self.max_body:
-            self._remember(key, Stored(headers, body, media_type))
+            self._remember(key, Stored(headers, body, media_type, etag))
         await _send(send, 200, headers, b"" if head else body)
 
     def _remember(self, key: tuple[int, str, bytes], stored: Stored) -> None:

@@ -9,7 +9,6 @@ serves. README gives the numbers for the default settings.
 import math
 import time
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ProblemError, problem_response
@@ -54,12 +53,12 @@ class RateLimitMiddleware:
             )
             await problem_response(problem, scope["path"])(scope, receive, send)
             return
+        extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                mutable = MutableHeaders(scope=message)
-                for name, value in headers.items():
-                    mutable[name] = value
+                # A new list: the cache layer may hand every client the same stored headers.
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import AgencyDep, SessionDep
+from app.deps import AgencyDep, DbDep
 from app.models.entities import AgencyKind, AgencyPublic
 from app.routes.common import (
     Cursor,
@@ -29,9 +29,9 @@ KINDS = "|".join(k.value for k in AgencyKind)
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_agencies(
+async def list_agencies(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     country: Annotated[str | None, ids_param("Agencies of a country (ISO code).")] = None,
     kind: Annotated[
         str | None,
@@ -48,14 +48,16 @@ def list_agencies(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Space agencies, government offices and legislatures, with their citations."""
-    items, page = agencies.list_agencies(
-        session=session,
-        country=split(country),
-        kind=split(kind),
-        program=split(program),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: agencies.list_agencies(
+            session=session,
+            country=split(country),
+            kind=split(kind),
+            program=split(program),
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -67,6 +69,6 @@ def list_agencies(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_agency(agency: AgencyDep) -> JSONBytes:
+async def read_agency(agency: AgencyDep) -> JSONBytes:
     """One agency: its country, the programs it takes part in, and its citations."""
     return JSONBytes(agency)

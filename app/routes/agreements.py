@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import AgreementDep, SessionDep
+from app.deps import AgreementDep, DbDep
 from app.models.agreements import AgreementKind, AgreementPublic, SignatoryPublic
 from app.routes.common import (
     Cursor,
@@ -29,9 +29,9 @@ KINDS = "|".join(k.value for k in AgreementKind)
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_agreements(
+async def list_agreements(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     program: Annotated[str | None, ids_param("Agreements of a program.")] = None,
     party: Annotated[
         str | None, ids_param("Agreements an agency or country is a signatory party to.")
@@ -49,14 +49,16 @@ def list_agreements(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Agreements (memoranda, accords), with dates as stated and parties counted but unnamed."""
-    items, page = agreements.list_agreements(
-        session=session,
-        program=split(program),
-        party=split(party),
-        kind=split(kind),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: agreements.list_agreements(
+            session=session,
+            program=split(program),
+            party=split(party),
+            kind=split(kind),
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -68,7 +70,7 @@ def list_agreements(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_agreement(agreement: AgreementDep) -> JSONBytes:
+async def read_agreement(agreement: AgreementDep) -> JSONBytes:
     """One agreement: its program, date, purpose, effect, reported counts and citations."""
     return JSONBytes(agreement)
 
@@ -80,26 +82,28 @@ def read_agreement(agreement: AgreementDep) -> JSONBytes:
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def list_agreement_signatories(
+async def list_agreement_signatories(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     _agreement: AgreementDep,  # a 404 for an unknown agreement, not an empty page
     sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> JSONBytes:
     """The parties named for one agreement (signed, intending to sign, counterparty)."""
-    items, page = agreements.list_signatories(
-        session=session,
-        agreement=[request.path_params["agreement_id"]],
-        program=[],
-        country=[],
-        agency=[],
-        status=[],
-        as_of=None,
-        include_undated=False,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: agreements.list_signatories(
+            session=session,
+            agreement=[request.path_params["agreement_id"]],
+            program=[],
+            country=[],
+            agency=[],
+            status=[],
+            as_of=None,
+            include_undated=False,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import CitationDep, SessionDep
+from app.deps import CitationDep, DbDep
 from app.models.sources import CitationPublic
 from app.routes.common import (
     TEXT_PATTERN,
@@ -29,9 +29,9 @@ router = APIRouter(prefix="/v1/citations", tags=["citations"], dependencies=[Gua
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_citations(
+async def list_citations(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     source: Annotated[str | None, ids_param("Citations quoting a source.")] = None,
     attribution: Annotated[
         str | None, ids_param("Citations carrying someone's words, e.g. `cnsa-announcement`.")
@@ -50,14 +50,16 @@ def list_citations(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Every quote that backs a fact, with its selectors, attribution and subject."""
-    items, page = sources.list_citations(
-        session=session,
-        source=split(source),
-        attribution=split(attribution),
-        q=q,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: sources.list_citations(
+            session=session,
+            source=split(source),
+            attribution=split(attribution),
+            q=q,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -69,6 +71,6 @@ def list_citations(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_citation(citation: CitationDep) -> JSONBytes:
+async def read_citation(citation: CitationDep) -> JSONBytes:
     """One citation as a W3C Web Annotation target, with whose words it carries."""
     return JSONBytes(citation)

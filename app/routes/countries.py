@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from app.deps import CountryDep, SessionDep
+from app.deps import CountryDep, DbDep
 from app.models.entities import CountryPublic
 from app.routes.common import (
     Cursor,
@@ -26,15 +26,19 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Gua
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_countries(
+async def list_countries(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     sort: Annotated[str | None, sort_param(sorted(agencies.COUNTRY_SORTS), "code")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Countries the sources name, by ISO 3166-1 alpha-2 code."""
-    items, page = agencies.list_countries(session=session, sort=sort, limit=limit, cursor=cursor)
+    items, page = await db.run(
+        lambda session: agencies.list_countries(
+            session=session, sort=sort, limit=limit, cursor=cursor
+        )
+    )
     return page_response(request, items, page, limit)
 
 
@@ -45,6 +49,6 @@ def list_countries(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_country(country: CountryDep) -> JSONBytes:
+async def read_country(country: CountryDep) -> JSONBytes:
     """One country: its name, its agencies, and the citations naming it."""
     return JSONBytes(country)

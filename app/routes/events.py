@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import StringConstraints
 
-from app.deps import EventDep, SessionDep
+from app.deps import DbDep, EventDep
 from app.models.common import edtf_bounds
 from app.models.events import EventKind, EventPublic
 from app.routes.common import (
@@ -47,9 +47,9 @@ def _bound(value: str | dt.date | None, *, upper: bool) -> dt.date | None:
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_events(
+async def list_events(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     kind: Annotated[
         str | None,
         Query(
@@ -83,15 +83,17 @@ def list_events(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Events and planned milestones, dated as the source states them; undated ones sort last."""
-    items, page = events.list_events(
-        session=session,
-        kind=split(kind),
-        entity=split(entity),
-        start=_bound(start, upper=False),
-        end=_bound(end, upper=True),
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: events.list_events(
+            session=session,
+            kind=split(kind),
+            entity=split(entity),
+            start=_bound(start, upper=False),
+            end=_bound(end, upper=True),
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -103,6 +105,6 @@ def list_events(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_event(event: EventDep) -> JSONBytes:
+async def read_event(event: EventDep) -> JSONBytes:
     """One event: its date as stated, what it concerns, and its citations."""
     return JSONBytes(event)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import ProgramDep, SessionDep
+from app.deps import DbDep, ProgramDep
 from app.models.entities import Location, ProgramPublic
 from app.routes.common import (
     TEXT_PATTERN,
@@ -29,9 +29,9 @@ router = APIRouter(prefix="/v1/programs", tags=["programs"], dependencies=[Guard
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_programs(
+async def list_programs(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     agency: Annotated[str | None, ids_param("Programs an agency takes part in.")] = None,
     country: Annotated[
         str | None, ids_param("Programs a country takes part in, directly or through an agency.")
@@ -60,15 +60,17 @@ def list_programs(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Programs of international space cooperation, each with every citation that backs it."""
-    items, page = programs.list_programs(
-        session=session,
-        agency=split(agency),
-        country=split(country),
-        location=split(location),
-        q=q,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: programs.list_programs(
+            session=session,
+            agency=split(agency),
+            country=split(country),
+            location=split(location),
+            q=q,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -80,6 +82,6 @@ def list_programs(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_program(program: ProgramDep) -> JSONBytes:
+async def read_program(program: ProgramDep) -> JSONBytes:
     """One program: locations, objectives, participants, agreements, events and citations."""
     return JSONBytes(program)

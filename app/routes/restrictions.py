@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import RestrictionDep, SessionDep
+from app.deps import DbDep, RestrictionDep
 from app.models.restrictions import RestrictionPublic
 from app.routes.common import (
     Cursor,
@@ -29,9 +29,9 @@ router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"], dependencie
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_restrictions(
+async def list_restrictions(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     jurisdiction: Annotated[str | None, ids_param("Restrictions under a country's law.")] = None,
     restricted_party: Annotated[str | None, ids_param("Restrictions binding an agency.")] = None,
     counterpart: Annotated[
@@ -49,15 +49,17 @@ def list_restrictions(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Legal restrictions on who may work with whom, with their conditions and effects."""
-    items, page = restrictions.list_restrictions(
-        session=session,
-        jurisdiction=split(jurisdiction),
-        restricted_party=split(restricted_party),
-        counterpart=split(counterpart),
-        active_on=active_on,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: restrictions.list_restrictions(
+            session=session,
+            jurisdiction=split(jurisdiction),
+            restricted_party=split(restricted_party),
+            counterpart=split(counterpart),
+            active_on=active_on,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -69,6 +71,6 @@ def list_restrictions(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_restriction(restriction: RestrictionDep) -> JSONBytes:
+async def read_restriction(restriction: RestrictionDep) -> JSONBytes:
     """One restriction: whom it binds, since when, the condition that lifts it, its effect."""
     return JSONBytes(restriction)

@@ -17,6 +17,7 @@ from app.routes.common import (
     split,
 )
 from app.services import search
+from app.services.dataset import serving_version
 from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
 from app.services.refs import url_for
 
@@ -59,8 +60,9 @@ def search_all(
     types = split(type) or None
     sort = f"search:{q}:{type or ''}"
     after = None
+    total = None
     if cursor is not None:
-        score, kind, ident = decode_plain_cursor(cursor, sort, (int, str, str))
+        (score, kind, ident), total = decode_plain_cursor(cursor, sort, (int, str, str))
         if score not in (1, 2) or kind not in search.TYPE_ORDER:
             raise InvalidInputError(
                 "The cursor is malformed; start again without it.",
@@ -70,13 +72,17 @@ def search_all(
         after = (score, kind, ident)
     try:
         hits = search.search(session=session, q=q, types=types, limit=limit + 1, after=after)
-        total = search.count(session=session, q=q, types=types)
+        if total is None:  # later pages take the total their cursor carries
+            total = search.count(session=session, q=q, types=types)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
     more = len(hits) > limit
     hits = hits[:limit]
     last = hits[-1] if more and hits else None
-    next_cursor = encode_cursor(sort, [last.score, last.type, last.id]) if last else None
+    next_cursor = None
+    if last is not None:
+        keys = [last.score, last.type, last.id]
+        next_cursor = encode_cursor(sort, keys, total=total, version=serving_version.get())
     items = [
         orjson.dumps(
             {

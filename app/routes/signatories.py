@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import SessionDep, SignatoryDep
+from app.deps import DbDep, SignatoryDep
 from app.models.agreements import SignatoryPublic, SignatoryStatus
 from app.routes.common import (
     Cursor,
@@ -30,9 +30,9 @@ STATUSES = "|".join(s.value for s in SignatoryStatus)
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_signatories(
+async def list_signatories(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     agreement: Annotated[str | None, ids_param("Signatories of an agreement.")] = None,
     program: Annotated[str | None, ids_param("Signatories of a program's agreements.")] = None,
     country: Annotated[str | None, ids_param("Signatories that are this country.")] = None,
@@ -62,18 +62,20 @@ def list_signatories(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Who signed (or intends to sign) which agreement, across all agreements."""
-    items, page = agreements.list_signatories(
-        session=session,
-        agreement=split(agreement),
-        program=split(program),
-        country=split(country),
-        agency=split(agency),
-        status=split(status),
-        as_of=as_of,
-        include_undated=include_undated,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
+    items, page = await db.run(
+        lambda session: agreements.list_signatories(
+            session=session,
+            agreement=split(agreement),
+            program=split(program),
+            country=split(country),
+            agency=split(agency),
+            status=split(status),
+            as_of=as_of,
+            include_undated=include_undated,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
     )
     return page_response(request, items, page, limit)
 
@@ -85,6 +87,6 @@ def list_signatories(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_signatory(signatory: SignatoryDep) -> JSONBytes:
+async def read_signatory(signatory: SignatoryDep) -> JSONBytes:
     """One party to one agreement, with its status, date as stated and citations."""
     return JSONBytes(signatory)

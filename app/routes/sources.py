@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from starlette.responses import PlainTextResponse
 
-from app.deps import SessionDep, SourceDep
+from app.deps import DbDep, SourceDep
 from app.models.sources import SourcePublic
 from app.routes.common import (
     Cursor,
@@ -33,15 +33,17 @@ class SourceText(PlainTextResponse):
     response_class=JSONBytes,
     responses=responses(),
 )
-def list_sources(
+async def list_sources(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     sort: Annotated[str | None, sort_param(sorted(sources.SOURCE_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> JSONBytes:
     """The source documents every citation quotes, with their SHA-256 and length."""
-    items, page = sources.list_sources(session=session, sort=sort, limit=limit, cursor=cursor)
+    items, page = await db.run(
+        lambda session: sources.list_sources(session=session, sort=sort, limit=limit, cursor=cursor)
+    )
     return page_response(request, items, page, limit)
 
 
@@ -52,7 +54,7 @@ def list_sources(
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )
-def read_source(source: SourceDep) -> JSONBytes:
+async def read_source(source: SourceDep) -> JSONBytes:
     """One source's metadata; its text is at `text_url`."""
     return JSONBytes(source)
 
@@ -81,14 +83,18 @@ CodePoint = Annotated[int, Field(json_schema_extra={"format": "int64"})]
         **responses(not_found=True),
     },
 )
-def read_source_text(
+async def read_source_text(
     request: Request,
     _source: SourceDep,  # a 404 for an unknown source, before any span is cut
-    session: SessionDep,
+    db: DbDep,
     start: Annotated[CodePoint | None, Offset] = None,
     end: Annotated[CodePoint | None, Offset] = None,
 ) -> SourceText:
     """The verbatim text (UTF-8), or its span [start, end) in code points, sliced as in Python."""
     source_id = request.path_params["source_id"]
-    text = sources.source_text(session=session, source_id=source_id, start=start, end=end)
+    text = await db.run(
+        lambda session: sources.source_text(
+            session=session, source_id=source_id, start=start, end=end
+        )
+    )
     return SourceText(text or "", media_type="text/plain; charset=utf-8")

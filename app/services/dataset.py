@@ -5,12 +5,16 @@ import json
 import threading
 import time
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from app.models import DatasetVersion
+
+# The dataset version the HTTP layer is serving this request at (None outside a request).
+serving_version: ContextVar[int | None] = ContextVar("serving_version", default=None)
 
 
 def current_version(*, session: Session) -> int:

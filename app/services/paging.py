@@ -15,6 +15,8 @@ import orjson
 from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, or_, select
 from sqlmodel import Session
 
+from app.services.dataset import serving_version
+
 
 class InvalidInputError(ValueError):
     """A request parameter the service cannot honour; `kind` names the problem type."""
@@ -83,50 +85,78 @@ def _decode(value: Any, column: ColumnElement[Any]) -> Any:
     return value
 
 
-def encode_cursor(sort: str, values: Sequence[Any]) -> str:
-    raw = orjson.dumps({"s": sort, "k": [_encode(v) for v in values]})
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+def encode_cursor(
+    sort: str, values: Sequence[Any], *, total: int | None = None, version: int | None = None
+) -> str:
+    """The cursor after `values`; it carries the total counted at `version`, when known."""
+    data: dict[str, Any] = {"s": sort, "k": [_encode(v) for v in values]}
+    if total is not None and version is not None:
+        data["t"], data["v"] = total, version
+    return base64.urlsafe_b64encode(orjson.dumps(data)).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, sort: str, columns: Sequence[ColumnElement[Any]]) -> list[Any]:
+def _load(cursor: str, problem: InvalidInputError) -> dict[str, Any]:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as exc:
+        raise problem from exc
+    if not isinstance(data, dict):
+        raise problem
+    return data
+
+
+def carried_total(data: dict[str, Any]) -> int | None:
+    """The total a cursor carries, if it was counted at the dataset version being served.
+
+    Later pages of a walk then cost one keyset query each: no COUNT on every page, and no
+    state a second worker would not have. A cursor from an older version is counted again.
+    """
+    version = serving_version.get()
+    total = data.get("t")
+    if version is None or data.get("v") != version or type(total) is not int or total < 0:
+        return None
+    return total
+
+
+def decode_cursor(
+    cursor: str, sort: str, columns: Sequence[ColumnElement[Any]]
+) -> tuple[list[Any], int | None]:
+    """The sort values after which the next page starts, and the total the cursor carries."""
     problem = InvalidInputError(
         "The cursor is malformed or was made for another sort; start again without it.",
         kind="invalid-cursor",
         field="query.cursor",
     )
+    data = _load(cursor, problem)
+    values = data.get("k")
+    if data.get("s") != sort or not isinstance(values, list) or len(values) != len(columns):
+        raise problem
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = orjson.loads(raw)
-        if not isinstance(data, dict) or data.get("s") != sort:
-            raise problem
-        values = data.get("k")
-        if not isinstance(values, list) or len(values) != len(columns):
-            raise problem
-        return [_decode(v, c) for v, c in zip(values, columns, strict=True)]
-    except (binascii.Error, ValueError, TypeError) as exc:
+        decoded = [_decode(v, c) for v, c in zip(values, columns, strict=True)]
+    except (ValueError, TypeError) as exc:
         raise problem from exc
+    return decoded, carried_total(data)
 
 
-def decode_plain_cursor(cursor: str, sort: str, kinds: Sequence[type]) -> list[Any]:
+def decode_plain_cursor(
+    cursor: str, sort: str, kinds: Sequence[type]
+) -> tuple[list[Any], int | None]:
     """Decode a cursor whose values are plain ints and strings (not table columns)."""
     problem = InvalidInputError(
         "The cursor is malformed or belongs to another query; start again without it.",
         kind="invalid-cursor",
         field="query.cursor",
     )
-    try:
-        data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError) as exc:
-        raise problem from exc
-    values = data.get("k") if isinstance(data, dict) and data.get("s") == sort else None
-    if not isinstance(values, list) or len(values) != len(kinds):
+    data = _load(cursor, problem)
+    values = data.get("k")
+    if data.get("s") != sort or not isinstance(values, list) or len(values) != len(kinds):
         raise problem
     for value, kind in zip(values, kinds, strict=True):
         if type(value) is not kind or (isinstance(value, str) and "\x00" in value):
             raise problem
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise problem
-    return values
+    return values, carried_total(data)
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -154,20 +184,30 @@ def keyset_page(
     if any(k.column is id_column for k in keys):
         order = list(keys)
     columns = [k.column for k in order]
-    total = count(session=session, query=query)
     page_query = query.with_only_columns(*columns).order_by(
         *(c.desc() if k.descending else c.asc() for k, c in zip(order, columns, strict=True))
     )
+    total = None
     if cursor is not None:
-        page_query = page_query.where(_after(order, decode_cursor(cursor, sort, columns)))
-    rows = session.execute(page_query.limit(limit + 1)).all()
+        after, total = decode_cursor(cursor, sort, columns)
+        page_query = page_query.where(_after(order, after))
+    # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
+    rows = session.connection().execute(page_query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(sort, list(rows[-1])) if more and rows else None
+    if total is None:
+        # A first page that holds every row has counted them already.
+        whole = cursor is None and not more
+        total = len(rows) if whole else count(session=session, query=query)
+    next_cursor = None
+    if more and rows:
+        next_cursor = encode_cursor(
+            sort, list(rows[-1]), total=total, version=serving_version.get()
+        )
     position = columns.index(id_column)
     return PageResult([row[position] for row in rows], next_cursor, total)
 
 
 def count(*, session: Session, query: Select[Any]) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
-    return int(session.execute(counted).scalar_one())
+    return int(session.connection().execute(counted).scalar_one())

@@ -8,7 +8,9 @@ and both engines index those verbatim: their own parsers never see the text, so 
 disagree about it (PostgreSQL's would keep "and/or" and "U.S" whole, and unaccents nothing).
 """
 
+import functools
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -39,26 +41,37 @@ def _is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
+@functools.cache
+def _word_pattern() -> re.Pattern[str]:
+    """A word: a letter or digit, then letters, digits and combining marks (Unicode category M).
+
+    `re` has no `\\p{M}`, so the marks are listed once per process (about 0.1 s, on first use).
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in range(sys.maxunicode + 1):
+        if _is_mark(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    marks = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(rf"[^\W_](?:[^\W_]|[{marks}])*")
+
+
 def word_spans(text: str) -> Iterator[tuple[int, int]]:
     """Start and end offsets of each word of text (marks stay with the letter they follow)."""
-    start: int | None = None
-    for index, char in enumerate(text):
-        if char.isalnum() or (start is not None and _is_mark(char)):
-            if start is None:
-                start = index
-        elif start is not None:
-            yield start, index
-            start = None
-    if start is not None:
-        yield start, len(text)
+    for match in _word_pattern().finditer(text):
+        yield match.span()
 
 
-def word_terms(word: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def word_terms(word: str) -> tuple[str, ...]:
     """The terms one word stands for; usually one, none for a word that is only marks."""
+    # Cached: snippets re-read every word of each hit, and words repeat across documents.
     # Lowercase first: "İ".lower() is "i" plus a combining dot, which the next step drops.
     decomposed = unicodedata.normalize("NFKD", word.lower())
     bare = "".join(char for char in decomposed if not _is_mark(char))
-    return [term for term in _ALNUM_RUN.findall(bare) if len(term) <= MAX_TERM_LENGTH]
+    return tuple(term for term in _ALNUM_RUN.findall(bare) if len(term) <= MAX_TERM_LENGTH)
 
 
 def text_terms(text: str) -> list[str]:

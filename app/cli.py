@@ -49,7 +49,7 @@ def serve(
     """Serve the API with uvicorn."""
     config = _settings()
     uvicorn.run(
-        "app.main:create_app",
+        "app.main:serve_app",
         factory=True,
         host=host or config.host,
         port=port or config.port,

@@ -1,5 +1,7 @@
 """The application factory."""
 
+import gc
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
@@ -70,8 +72,18 @@ EXPOSED = [
 ]
 
 
+def serve_app() -> FastAPI:
+    """The app as `spacefacts serve` runs it: uvicorn calls this factory in each worker."""
+    app = create_app()
+    # Everything built so far lives as long as the process. Frozen, it is no longer walked by
+    # every full garbage collection, which took about 50 ms here and showed up as p99 spikes.
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def create_app(*, config: Settings | None = None, db: Engine | None = None) -> FastAPI:
-    """Build the ASGI app; uvicorn calls this with --factory (and so with the defaults)."""
+    """Build the ASGI app over `config` and `db` (tests build one per database)."""
     config = config or settings
     app = FastAPIOffline(
         title="spacefacts",

@@ -2,8 +2,8 @@
 
 - `limit`: a bare Starlette route returning precomputed bytes: the most a Python ASGI server
   can do here, the denominator of every ratio.
-- `tutorial`: the same list written the way the SQLModel/FastAPI tutorial teaches: a sync
-  `def`, a `Session` dependency, a `response_model` that FastAPI validates and serializes.
+- `tutorial`: the same list and entity written the way the SQLModel/FastAPI tutorial teaches:
+  a sync `def`, a `Session` dependency, a `response_model` that FastAPI validates and serializes.
 
 Run as `python -m bench.servers limit|tutorial PORT` with SPACEFACTS_DATABASE_URL set.
 """
@@ -60,6 +60,13 @@ def tutorial_app(url: str) -> FastAPI:
         return Page[ProgramPublic].model_validate(
             {"items": items, "next_cursor": page.next_cursor, "limit": 50, "total": page.total}
         )
+
+    @app.get("/v1/programs/{program_id}", response_model=ProgramPublic)
+    def read_program(
+        program_id: str, session: Annotated[Session, Depends(get_session)]
+    ) -> ProgramPublic:
+        (item,) = programs.hydrate_programs(session=session, ids=[program_id])
+        return ProgramPublic.model_validate(item)
 
     return app
 

@@ -1,5 +1,6 @@
 """The app factory serves /healthz from the seeded database."""
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -7,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.db import get_session
-from app.main import create_app
+from app.main import create_app, serve_app
 from tests.conftest import Database
 
 
@@ -40,3 +41,13 @@ def test_healthz_is_503_on_an_unmigrated_database(empty_db: Database) -> None:
         assert response.status_code == 503
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == "/problems/service-unavailable"
+
+
+def test_the_served_app_freezes_what_it_built() -> None:
+    gc.unfreeze()
+    try:
+        app = serve_app()
+        assert gc.get_freeze_count() > 0
+        assert app.title == "spacefacts"
+    finally:
+        gc.unfreeze()

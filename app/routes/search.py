@@ -72,11 +72,13 @@ def search_all(
         after = (score, kind, ident)
     try:
         hits = search.search(session=session, q=q, types=types, limit=limit + 1, after=after)
-        if total is None:  # later pages take the total their cursor carries
+        more = len(hits) > limit
+        if total is None and after is None and not more:
+            total = len(hits)  # a first page that holds every hit has counted them
+        elif total is None:  # later pages take the total their cursor carries
             total = search.count(session=session, q=q, types=types)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
-    more = len(hits) > limit
     hits = hits[:limit]
     last = hits[-1] if more and hits else None
     next_cursor = None

@@ -84,9 +84,10 @@ class Signatory(SignatoryBase, DateBounds, table=True):
         Index("ix_signatory_agency_sort", "agency_id", "date_sort", "id"),
         Index("ix_signatory_country_code", "country_code", "id"),
         Index("ix_signatory_country_sort", "country_code", "date_sort", "id"),
-        Index("ix_signatory_status", "status", "id"),
+        # as_of (status 'signed', date_upper or date_edtf) is read from the index in id order:
+        # a (status, date_upper) range would instead sort every match before the first page.
+        Index("ix_signatory_status", "status", "id", "date_upper", "date_edtf"),
         Index("ix_signatory_status_sort", "status", "date_sort", "id"),
-        Index("ix_signatory_status_upper", "status", "date_upper"),  # as_of
         Index("ix_signatory_sort", "date_sort", "id"),
     )
 

@@ -41,9 +41,8 @@ INDEXES: list[tuple[str, str, list[str], list[str] | None]] = [
     ("signatory", "ix_signatory_agreement", ["agreement_id", "id"], None),
     ("signatory", "ix_signatory_country_code", ["country_code", "id"], ["country_code"]),
     ("signatory", "ix_signatory_country_sort", ["country_code", "date_sort", "id"], None),
-    ("signatory", "ix_signatory_status", ["status", "id"], ["status"]),
+    ("signatory", "ix_signatory_status", ["status", "id", "date_upper", "date_edtf"], ["status"]),
     ("signatory", "ix_signatory_status_sort", ["status", "date_sort", "id"], None),
-    ("signatory", "ix_signatory_status_upper", ["status", "date_upper"], None),
     ("source", "ix_source_title", ["title", "id"], None),
 ]
 

@@ -308,9 +308,14 @@ def _index_reads(db: Database, plan: list[str], table: str) -> tuple[set[str], l
         used = re.compile(rf"^(?:SEARCH|SCAN) {table} USING (?:COVERING )?INDEX (\w+)")
         whole = re.compile(rf"^SCAN {table}$")
     else:
-        used = re.compile(rf"Index (?:Only )?Scan(?: Backward)? using (\w+) on {table}\b")
+        # A bitmap scan names only its index: keep the names that are this table's indexes.
+        used = re.compile(
+            r"(?:Index (?:Only )?Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)"
+        )
         whole = re.compile(rf"Seq Scan on {table}\b")
     indexes = {m.group(1) for line in plan if (m := used.search(line.strip()))}
+    if db.kind == "postgresql":
+        indexes &= {str(ix["name"]) for ix in _indexes(db, table)}
     return indexes, [line for line in plan if whole.search(line.strip())]
 
 

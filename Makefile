@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest openapi-lint examples bench db seed verify clean
+.PHONY: run test lint typecheck pytest openapi-lint examples bench bench-scale db seed verify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -49,6 +49,11 @@ test: lint typecheck pytest openapi-lint
 # when installed). Prints numbers; asserts nothing.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.bench
+
+# Database time per filter and cursor page, search, HTTP latency and RSS at 10, 10k and 1M
+# synthetic rows per big collection (BENCH_SCALE_SIZES=10,10000 to choose). Prints numbers.
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.scale
 
 # Re-take the OpenAPI response examples from the seed (a test fails when they drift).
 examples: $(VENV)/.installed-dev

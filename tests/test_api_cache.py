@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from app.services.seed import load_seed
 from tests.api import client_for
@@ -158,3 +159,38 @@ def test_every_worker_sees_a_change_within_the_bound(seeded_db: Database, seed_c
                 seen = worker.get(url)
                 assert seen.headers["etag"].startswith('"2-')
                 assert seen.json()["description"] == "The government space agency of Russia."
+
+
+def test_a_count_is_made_once_per_version(seeded_db: Database, seed_copy: Path) -> None:
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT COUNT("):
+            statements.append(statement)
+
+    event.listen(seeded_db.engine, "before_cursor_execute", remember)
+    try:
+        for client in client_for(seeded_db):
+            assert client.get("/v1/citations?limit=2").json()["total"] == 97
+            assert len(statements) == 1
+            # Another page size (another response) at the same version: the count is known.
+            assert client.get("/v1/citations?limit=3").json()["total"] == 97
+            assert client.get("/v1/citations?limit=4&sort=-start").json()["total"] == 97
+            assert len(statements) == 1
+            # Another filter is another count.
+            assert (
+                client.get("/v1/citations?limit=2&attribution=cnsa-announcement").json()["total"]
+                == 9
+            )
+            assert len(statements) == 2
+            edit(
+                seed_copy / "agencies.yaml",
+                "description: Russia's government space agency.",
+                "description: The government space agency of Russia.",
+            )
+            load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
+            statements.clear()
+            assert client.get("/v1/citations?limit=5").json()["total"] == 97
+            assert len(statements) == 1  # a new version counts again
+    finally:
+        event.remove(seeded_db.engine, "before_cursor_execute", remember)

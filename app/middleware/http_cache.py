@@ -23,7 +23,7 @@ from app.middleware.negotiation import (
     http_date,
     parse_http_date,
 )
-from app.services.dataset import VersionInfo, VersionWatcher, serving_version
+from app.services.dataset import Serving, VersionInfo, VersionWatcher, serving
 
 try:
     import brotli  # type: ignore[import-untyped]
@@ -125,6 +125,7 @@ class HTTPCacheMiddleware:
         self.bypass = bypass
         self._store: OrderedDict[tuple[int, str, bytes], Stored] = OrderedDict()
         self._store_version = -1
+        self._serving_state: Serving | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -194,7 +195,7 @@ class HTTPCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        serving = serving_version.set(info.version)
+        token = serving.set(self._serving(info.version))
         try:
             await self.app(scope, receive, capture)
         except Exception:
@@ -204,7 +205,7 @@ class HTTPCacheMiddleware:
                 await _send(send, int(start["status"]), start.get("headers", []), b"".join(chunks))
             raise
         finally:
-            serving_version.reset(serving)
+            serving.reset(token)
         assert start is not None
         body = b"".join(chunks)
         status = int(start["status"])
@@ -225,6 +226,13 @@ class HTTPCacheMiddleware:
         if len(body) <= self.max_body:
             self._remember(key, Stored(headers, body, media_type, etag))
         await _send(send, 200, headers, b"" if head else body)
+
+    def _serving(self, version: int) -> Serving:
+        state = self._serving_state
+        if state is None or state.version != version or len(state.counts) > self.max_entries:
+            # Counts made at an older version are dropped with it (and the lot when full).
+            state = self._serving_state = Serving(version, {})
+        return state
 
     def _remember(self, key: tuple[int, str, bytes], stored: Stored) -> None:
         if key[0] != self._store_version:

@@ -84,7 +84,7 @@ def search_all(
     next_cursor = None
     if last is not None:
         keys = [last.score, last.type, last.id]
-        next_cursor = encode_cursor(sort, keys, total=total, version=serving_version.get())
+        next_cursor = encode_cursor(sort, keys, total=total, version=serving_version())
     items = [
         orjson.dumps(
             {

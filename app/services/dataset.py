@@ -4,7 +4,7 @@ import datetime as dt
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -13,8 +13,23 @@ from sqlmodel import Session
 
 from app.models import DatasetVersion
 
-# The dataset version the HTTP layer is serving this request at (None outside a request).
-serving_version: ContextVar[int | None] = ContextVar("serving_version", default=None)
+
+@dataclass(frozen=True)
+class Serving:
+    """What the HTTP layer serves this request at: a dataset version, and the counts already
+    made at it (query key -> rows), shared by the requests of one app in one process."""
+
+    version: int
+    counts: dict[Hashable, int]
+
+
+# Set by the HTTP cache layer around each request it passes to the routes; None elsewhere.
+serving: ContextVar[Serving | None] = ContextVar("serving", default=None)
+
+
+def serving_version() -> int | None:
+    state = serving.get()
+    return state.version if state is not None else None
 
 
 def current_version(*, session: Session) -> int:

@@ -1,0 +1,126 @@
+"""The tables `make bench-scale` prints (bench/scale.py measures)."""
+
+import os
+import statistics
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bench.scale import Size, Timing
+
+SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "10,10000,1000000").split(",")]
+RUNS = int(os.environ.get("BENCH_SCALE_RUNS", "7"))
+REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "300"))
+# A slow query stops being repeated after this many seconds (at least 2 runs or requests), so a
+# query that takes seconds at 1M rows costs the run seconds, not minutes.
+BUDGET_S = float(os.environ.get("BENCH_SCALE_BUDGET_SECONDS", "4"))
+LIMIT = 50  # the API's default page size
+DEEP_STEP = 200  # the deep page starts this many rows before the end of the filtered list
+
+
+def ms(t: "Timing | None") -> str:
+    return f"{t.ms:9.2f}" if t else f"{'-':>9}"
+
+
+def count_ms(t: "Timing | None") -> str:
+    return f"{t.count_ms:7.2f}" if t and t.count_ms is not None else f"{'-':>7}"
+
+
+def page_ms(t: "Timing | None") -> str:
+    return f"{t.page_ms:7.2f}" if t else f"{'-':>7}"
+
+
+def report(size: "Size") -> None:
+    print(f"\n== {size.rows:,} rows per big collection (signatories, events, citations) ==")
+    print(
+        f"generated in {size.load_s:.1f}s; SQLite; median of {RUNS} runs (at least 2, fewer once "
+        f"{BUDGET_S:g}s are spent); limit {LIMIT}; count: the COUNT inside the call (- if none), "
+        "made once per dataset version; page: the call without it"
+    )
+    print(
+        f"{'database time, ms':50} {'first':>9} {'count':>7} {'page':>7}"
+        f" {'deep':>9} {'count':>7} {'page':>7}"
+    )
+    for name, (first, later) in size.db.items():
+        cells = f"{ms(first)} {count_ms(first)} {page_ms(first)}"
+        print(f"{name:50} {cells} {ms(later)} {count_ms(later)} {page_ms(later)}")
+    title = "HTTP, sequential requests, response cache off"  # counts stay cached per version
+    print(f"\n{title:58} {'p50 ms':>9} {'p99 ms':>9} {'requests':>8} {'non-200':>7}")
+    for name, (p50, p99, made, failed) in size.http.items():
+        print(f"{name:58} {p50:9.2f} {p99:9.2f} {made:8d} {failed:7d}")
+    print(f"server RSS {size.rss_mb:.1f} MB (peak VmHWM {size.hwm_mb:.1f} MB), one worker")
+
+
+def filtered(name: str) -> bool:
+    """A list case with a filter (not only a sort)."""
+    words = name.split()
+    return words[0] in ("signatories", "events", "citations") and any(
+        "=" in w and not w.startswith("sort=") for w in words
+    )
+
+
+def summary(sizes: list["Size"]) -> None:
+    small, big = sizes[0], sizes[-1]
+    at = f"at {big.rows:,} rows" + ("" if big.rows >= 1_000_000 else " (the goal is set at 1M)")
+    print(f"\n== summary, {at} ==")
+    slow = [
+        f"{name} [{which}] {t.page_ms:.2f} ms"
+        for name, pair in big.db.items()
+        if not name.startswith(("search", "read one"))
+        for which, t in zip(("first", "deep"), pair, strict=True)
+        if t is not None and t.page_ms >= 2
+    ]
+    counts = [
+        f"{name} {first.count_ms:.2f} ms"
+        for name, (first, _) in big.db.items()
+        if not name.startswith(("search", "read one"))
+        and first is not None
+        and first.count_ms is not None
+        and first.count_ms >= 2
+    ]
+    pages = sum(
+        t is not None for n, p in big.db.items() if not n.startswith(("search", "read")) for t in p
+    )
+    print(
+        f"filters and cursor pages under 2 ms of database time: {pages - len(slow)}/{pages}"
+        + (" MET" if not slow else " MISSED by:")
+    )
+    for line in slow:
+        print(f"    {line}")
+    print(f"COUNTs over 2 ms, made once per dataset version per filter: {len(counts)}")
+    for line in counts:
+        print(f"    {line}")
+    tops = {n: p[0].ms for n, p in big.db.items() if n.startswith("search") and p[0]}
+    worst = max(tops.values())
+    print(
+        f"search top-20 under 30 ms: worst {worst:.2f} ms {'MET' if worst < 30 else 'MISSED'}"
+        + "".join(f"\n    {n.split(' |')[0]}: {v:.2f} ms" for n, v in tops.items())
+    )
+    if big is not small:
+        ratios = {
+            n: big.http[n][0] / small.http[n][0]
+            for n in big.http
+            if n.startswith(("filtered", "deep"))
+        }
+        worst_ratio = max(ratios.values())
+        print(
+            f"HTTP p50 of filtered pages, {big.rows:,} vs {small.rows:,} rows, within 2x: worst "
+            f"{worst_ratio:.2f}x {'MET' if worst_ratio <= 2 else 'MISSED'}"
+        )
+        for n, r in ratios.items():
+            print(f"    {n}: {small.http[n][0]:.2f} -> {big.http[n][0]:.2f} ms ({r:.2f}x)")
+        db_ratios = {
+            n: big_first.ms / small_first.ms
+            for n in big.db
+            if filtered(n)
+            and (big_first := big.db[n][0]) is not None
+            and (small_first := small.db[n][0]) is not None
+        }
+        name = max(db_ratios, key=lambda n: db_ratios[n])
+        print(
+            f"database time of filtered first pages, {big.rows:,} vs {small.rows:,}: worst "
+            f"{db_ratios[name]:.1f}x ({name}); median {statistics.median(db_ratios.values()):.1f}x"
+        )
+    print(
+        f"RSS per worker under 200 MB: {big.rss_mb:.1f} MB (peak {big.hwm_mb:.1f}) "
+        f"{'MET' if big.hwm_mb < 200 else 'MISSED'}"
+    )

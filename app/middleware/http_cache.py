@@ -35,6 +35,7 @@ except ImportError:  # pragma: no cover - brotli is a dependency; this keeps it 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
 VARY = "Accept, Accept-Encoding"
 COMPRESSIBLE = ("application/json", "application/problem+json", "text/", "application/javascript")
+MAX_COUNTS = 4096  # distinct filters whose count a process keeps per dataset version
 DROPPED = {b"content-length", b"content-encoding", b"etag", b"last-modified", b"cache-control"}
 
 
@@ -229,7 +230,7 @@ class HTTPCacheMiddleware:
 
     def _serving(self, version: int) -> Serving:
         state = self._serving_state
-        if state is None or state.version != version or len(state.counts) > self.max_entries:
+        if state is None or state.version != version or len(state.counts) > MAX_COUNTS:
             # Counts made at an older version are dropped with it (and the lot when full).
             state = self._serving_state = Serving(version, {})
         return state

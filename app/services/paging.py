@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Date, Integer, Select, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlmodel import Session
 
 from app.services.dataset import serving, serving_version
@@ -161,6 +172,15 @@ def decode_plain_cursor(
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order of `keys`, for any mix of directions."""
+    columns = [k.column for k in keys]
+    if all(k.descending == keys[0].descending for k in keys):
+        # One direction: a row-value comparison, which both engines read as an index range
+        # starting at the cursor, however few distinct values the first key has.
+        row, cursor = (
+            tuple_(*columns),
+            tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True))),
+        )
+        return row < cursor if keys[0].descending else row > cursor
     clauses = []
     for i, key in enumerate(keys):
         equal = [k.column == v for k, v in zip(keys[:i], values[:i], strict=True)]

@@ -180,7 +180,7 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     kinds, weights = zip(*EVENT_KINDS, strict=True)
     summary_terms = [" ".join(text_terms(s)) for s in SUMMARIES]
     rows = []
-    entity_rows: list[tuple[str, str, str]] = []
+    entity_rows: list[tuple[str, str, str, str]] = []
     search_rows: list[Row] = []
     for i, ident in enumerate(events):
         edtf, lower, upper = _event_date(rng)
@@ -193,10 +193,10 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         rows.append((ident, kind, status, summary, edtf, low, high, sort))
         draw = rng.random()
         program = "artemis" if draw < 0.4 else "ilrs" if draw < 0.8 else rng.choice(programs)
-        entity_rows.append((ident, "program", program))
+        entity_rows.append((ident, "program", program, sort))
         agency, country = party()
         entity_rows.append(
-            (ident, "agency", agency) if agency else (ident, "country", country or "")
+            (ident, "agency", agency, sort) if agency else (ident, "country", country or "", sort)
         )
         terms = f"{summary_terms[template]} record {i} zeta{i % 1000:03d}"
         search_rows.append((f"event:{ident}", "event", ident, summary, "", terms, ""))
@@ -206,7 +206,8 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         ["id", "kind", "status", "summary", "date_edtf", "date_lower", "date_upper", "date_sort"],
         rows,
     )
-    _insert(conn, "event_entity", ["event_id", "entity_type", "entity_id"], entity_rows)
+    columns = ["event_id", "entity_type", "entity_id", "date_sort"]
+    _insert(conn, "event_entity", columns, entity_rows)
 
     quote_terms = [" ".join(text_terms(q)) for q in QUOTES]
     rows = []

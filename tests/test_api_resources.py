@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from app.models.agreements import AgreementPublic, SignatoryPublic
 from app.models.entities import AgencyPublic, CountryPublic, ProgramPublic
-from app.models.events import EventPublic
+from app.models.events import EventKind, EventPublic
 from app.models.public import Page
 from app.models.restrictions import RestrictionPublic
 from app.models.sources import CitationPublic, SourcePublic
@@ -314,3 +314,30 @@ def test_index_points_everywhere(api: TestClient) -> None:
     for url in index["resources"].values():
         if url != "/v1/search":
             assert api.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("entity", ["ilrs", "artemis", "roscosmos", "CN", "US", "ilrs-mou"])
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_one_entitys_timeline_equals_the_general_query(
+    api: TestClient, entity: str, sort: str
+) -> None:
+    """One entity by date reads ix_event_entity_timeline; a kind filter naming every kind
+    takes the general query, which must give the same pages, totals and cursors."""
+    kinds = ",".join(kind.value for kind in EventKind)
+    for limit in (1, 2, 50):
+        fast = api.get(f"/v1/events?entity={entity}&sort={sort}&limit={limit}").json()
+        general = api.get(
+            f"/v1/events?entity={entity}&kind={kinds}&sort={sort}&limit={limit}"
+        ).json()
+        assert fast["items"] == general["items"]
+        assert fast["total"] == general["total"]
+        assert (fast["next_cursor"] is None) == (general["next_cursor"] is None)
+        if fast["next_cursor"]:
+            after = api.get(
+                f"/v1/events?entity={entity}&kind={kinds}&sort={sort}&limit={limit}"
+                f"&cursor={fast['next_cursor']}"
+            ).json()
+            rest = api.get(
+                f"/v1/events?entity={entity}&sort={sort}&limit={limit}&cursor={fast['next_cursor']}"
+            ).json()
+            assert after["items"] == rest["items"]

@@ -44,6 +44,7 @@ EXPECTED: dict[str, dict[str, list[str]]] = {
     "event_entity": {
         "ix_event_entity_entity": ["entity_type", "entity_id"],
         "ix_event_entity_entity_id": ["entity_id", "event_id"],
+        "ix_event_entity_timeline": ["entity_id", "date_sort", "event_id"],
     },
     "citation": {
         "ix_citation_subject": ["subject_type", "subject_id"],
@@ -261,7 +262,13 @@ PLANS: dict[str, tuple[Callable[..., Any], dict[str, Any], str, str]] = {
         events.list_events,
         {**EVENTS, "entity": ["ilrs"]},
         "event_entity",
-        "ix_event_entity_entity_id",
+        "ix_event_entity_timeline",
+    ),
+    "event entities": (
+        events.list_events,
+        {**EVENTS, "entity": ["ilrs", "artemis"]},
+        "event_entity",
+        "ix_event_entity_timeline",
     ),
     "citation source": (
         sources.list_citations,

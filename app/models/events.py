@@ -1,5 +1,6 @@
 """The timeline: what happened or is planned, when the source says so, and who it concerns."""
 
+import datetime as dt
 from enum import StrEnum
 
 from sqlalchemy import Index, String
@@ -63,6 +64,8 @@ class EventEntity(SQLModel, table=True):
         Index("ix_event_entity_entity", "entity_type", "entity_id"),
         # list_events filters by entity_id alone; event_id makes the lookup index-only.
         Index("ix_event_entity_entity_id", "entity_id", "event_id"),
+        # One entity's timeline read in order: a page is an index range, however many events.
+        Index("ix_event_entity_timeline", "entity_id", "date_sort", "event_id"),
     )
 
     event_id: str = Field(
@@ -70,6 +73,8 @@ class EventEntity(SQLModel, table=True):
     )
     entity_type: SubjectType = Field(primary_key=True, sa_type=String(32))
     entity_id: str = Field(primary_key=True, max_length=100)
+    # The event's date_sort, copied by the loader (the same plan writes both rows).
+    date_sort: dt.date
 
 
 class EntityRef(SQLModel):

@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 
 from app.models import Event, EventEntity
 from app.services.documents import read_document, read_documents
-from app.services.paging import PageResult, keyset_page, parse_sort
+from app.services.paging import PageResult, SortKey, keyset_page, parse_sort
 from app.services.refs import Json, citations_for, date_json, refs, url_for
 
 SORTS: dict[str, Any] = {
@@ -49,6 +49,10 @@ def list_events(
     if end is not None:
         query = query.where(or_(col(Event.date_lower).is_(None), col(Event.date_lower) <= end))
     canonical, keys = parse_sort(sort, allowed=SORTS, default="date")
+    only_entity = len(entity) == 1 and not kind and start is None and end is None
+    if only_entity and len(keys) == 1 and keys[0].name == "date":
+        page = _timeline(session, entity[0], canonical, keys[0].descending, limit, cursor)
+        return read_documents(session=session, kind="event", ids=page.keys), page
     page = keyset_page(
         session=session,
         query=query,
@@ -59,6 +63,27 @@ def list_events(
         cursor=cursor,
     )
     return read_documents(session=session, kind="event", ids=page.keys), page
+
+
+def _timeline(
+    session: Session, entity: str, sort: str, descending: bool, limit: int, cursor: str | None
+) -> PageResult:
+    """One entity's events by date, read in order from ix_event_entity_timeline.
+
+    The same rows, order and cursors as the general query (tests/test_api_resources.py), but
+    a page is an index range: gathering a common entity's events and sorting them took
+    0.3 s at a million events. DISTINCT: an id may name an entity of two types.
+    """
+    query = select(col(EventEntity.event_id)).where(col(EventEntity.entity_id) == entity).distinct()
+    return keyset_page(
+        session=session,
+        query=query,
+        sort=sort,
+        keys=[SortKey("date", col(EventEntity.date_sort), descending)],
+        id_column=col(EventEntity.event_id),
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 def read_event(*, session: Session, event_id: str) -> bytes | None:

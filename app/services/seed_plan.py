@@ -109,9 +109,15 @@ def _entity_rows(entry: Entry, rows: Rows) -> None:
         )
     elif kind is SubjectType.event:
         entities = values.pop("entities")
-        rows[Event].append({**values, **row_id, **_date_columns(values["date_edtf"])})
+        dates = _date_columns(values["date_edtf"])
+        rows[Event].append({**values, **row_id, **dates})
         rows[EventEntity].extend(
-            {"event_id": entry.subject_id, "entity_type": e["type"], "entity_id": e["id"]}
+            {
+                "event_id": entry.subject_id,
+                "entity_type": e["type"],
+                "entity_id": e["id"],
+                "date_sort": dates["date_sort"],
+            }
             for e in entities
         )
     elif kind in (SubjectType.agreement, SubjectType.signatory):

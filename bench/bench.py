@@ -67,14 +67,17 @@ def _ms(value: str) -> float:
 
 
 def wrk(url: str, headers: dict[str, str]) -> Result:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", url]
+    # A long timeout: a slow scenario is measured slow, not dropped as socket timeouts.
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)$", out, re.M).group(1))  # type: ignore[union-attr]
-    return Result(rps, p50, p99)
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)\s*$", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)\s*$", out, re.M)
+    if rps is None or p50 is None or p99 is None:
+        raise RuntimeError(f"wrk measured nothing at {url}:\n{out}")
+    return Result(float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)))
 
 
 def python_load(url: str, headers: dict[str, str]) -> Result:

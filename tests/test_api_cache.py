@@ -194,3 +194,18 @@ def test_a_count_is_made_once_per_version(seeded_db: Database, seed_copy: Path) 
             assert len(statements) == 1  # a new version counts again
     finally:
         event.remove(seeded_db.engine, "before_cursor_execute", remember)
+
+
+def test_cors_headers_are_not_kept_for_the_next_client(seeded_db: Database) -> None:
+    """Stored headers are shared by every hit: a layer above must not write into them."""
+    for client in client_for(seeded_db, rate_limit_enabled=False):
+        for url in ("/v1/programs/ilrs", "/v1/programs/ilrs"):
+            cors = client.get(url, headers={"Origin": "https://dashboard.example"})
+            assert cors.headers["access-control-allow-origin"] == "*"
+            plain = client.get(url)
+            assert "access-control-allow-origin" not in plain.headers
+            etag = plain.headers["etag"]
+            client.get(url, headers={"Origin": "https://x.example", "If-None-Match": etag})
+            again = client.get(url, headers={"If-None-Match": etag})
+            assert again.status_code == 304
+            assert "access-control-allow-origin" not in again.headers

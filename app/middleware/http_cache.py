@@ -96,7 +96,9 @@ def _etag(info: VersionInfo, target: bytes, coding: str) -> str:
     return f'"{info.version}-{digest}-{coding}"'
 
 
+@functools.lru_cache(maxsize=1024)
 def _validators(info: VersionInfo, etag: str) -> list[tuple[bytes, bytes]]:
+    # Cached: formatting the date was most of a 304's own cost. Callers never mutate the list.
     headers = [
         (b"etag", etag.encode()),
         (b"cache-control", CACHE_CONTROL.encode()),

@@ -6,7 +6,6 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from app import __version__
@@ -14,6 +13,7 @@ from app.config import Settings, settings
 from app.db import Db, engine
 from app.errors import install_error_handlers
 from app.middleware.access_log import AccessLogMiddleware
+from app.middleware.cors import CORSMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.openapi import build_openapi
@@ -123,7 +123,6 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     front = [
         Middleware(
             CORSMiddleware,
-            allow_origins=["*"],
             allow_methods=["GET", "HEAD"],
             allow_headers=["If-None-Match", "If-Modified-Since", "Accept", "Accept-Encoding"],
             expose_headers=EXPOSED,

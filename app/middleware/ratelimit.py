@@ -21,6 +21,8 @@ class RateLimitMiddleware:
         self.window = window
         self._counts: dict[str, int] = {}
         self._window_start = 0.0
+        self._limit_header = (b"ratelimit-limit", str(limit).encode())
+        self._policy_header = (b"ratelimit-policy", f"{limit};w={window}".encode())
 
     def _take(self, client: str, now: float) -> tuple[int, int]:
         """Count one request; returns (remaining, seconds until the window resets)."""
@@ -39,13 +41,13 @@ class RateLimitMiddleware:
             return
         client = scope["client"][0] if scope.get("client") else "unknown"
         remaining, reset = self._take(client, time.time())
-        headers = {
-            "RateLimit-Limit": str(self.limit),
-            "RateLimit-Remaining": str(max(0, remaining)),
-            "RateLimit-Reset": str(reset),
-            "RateLimit-Policy": f"{self.limit};w={self.window}",
-        }
         if remaining < 0:
+            headers = {
+                "RateLimit-Limit": str(self.limit),
+                "RateLimit-Remaining": "0",
+                "RateLimit-Reset": str(reset),
+                "RateLimit-Policy": f"{self.limit};w={self.window}",
+            }
             problem = ProblemError(
                 429,
                 f"More than {self.limit} requests in {self.window} s from this client.",
@@ -53,7 +55,12 @@ class RateLimitMiddleware:
             )
             await problem_response(problem, scope["path"])(scope, receive, send)
             return
-        extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+        extra = [
+            self._limit_header,
+            (b"ratelimit-remaining", str(remaining).encode()),
+            (b"ratelimit-reset", str(reset).encode()),
+            self._policy_header,
+        ]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -167,7 +167,7 @@ class HTTPCacheMiddleware:
         self._store.move_to_end(key)
         await _send(send, 200, stored.headers, b"" if head else stored.body)
 
-    def _not_modified(self, request: "Conditions", etag: str, info: VersionInfo) -> bool:
+    def _not_modified(self, request: Conditions, etag: str, info: VersionInfo) -> bool:
         if request.if_none_match is not None:
             return etag_matches(request.if_none_match, etag)
         since = request.if_modified_since
@@ -187,7 +187,6 @@ class HTTPCacheMiddleware:
         etag: str,
         info: VersionInfo,
     ) -> None:
-        scope.setdefault("state", {})["dataset_version"] = info
         start: Message | None = None
         chunks: list[bytes] = []
 

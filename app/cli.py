@@ -113,7 +113,7 @@ def seed(
 
 @cli.command()
 def verify() -> None:
-    """Re-check every stored citation against its source text and SHA-256."""
+    """Re-check every citation against its source and SHA-256, and every row's truth rules."""
     with (
         _engine() as engine,
         Session(engine) as session,

@@ -32,6 +32,7 @@ from app.models.search import SearchDocument
 from app.models.sources import (
     Attribution,
     Citation,
+    ClaimSupport,
     DatasetVersion,
     QuoteSpec,
     Source,
@@ -47,6 +48,7 @@ __all__ = [
     "AgreementKind",
     "Attribution",
     "Citation",
+    "ClaimSupport",
     "Country",
     "CountryCreate",
     "DatasetVersion",

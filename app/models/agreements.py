@@ -18,6 +18,7 @@ from app.models.public import (
     Int64Out,
     NameOut,
     Ref,
+    Supported,
     TextOut,
     UrlOut,
 )
@@ -67,6 +68,9 @@ class SignatoryBase(Dated):
     )
     country_code: str | None = Field(
         default=None, foreign_key="country.code", max_length=2, ondelete="RESTRICT"
+    )
+    party_phrase: ShortText | None = Field(
+        default=None, max_length=500, description="the source's own words for the party"
     )
     status: SignatoryStatus = Field(sa_type=String(32))
 
@@ -133,7 +137,7 @@ class ReportedCountCreate(ReportedCountBase):
     citations: Citations
 
 
-class ReportedCountPublic(SQLModel):
+class ReportedCountPublic(Supported):
     """Parties the source counts or mentions without naming; no names are invented for them."""
 
     id: IdOut
@@ -145,7 +149,7 @@ class ReportedCountPublic(SQLModel):
     citations: CitationList
 
 
-class AgreementPublic(SQLModel):
+class AgreementPublic(Supported):
     id: IdOut
     url: UrlOut
     name: NameOut
@@ -159,11 +163,15 @@ class AgreementPublic(SQLModel):
     citations: CitationList
 
 
-class SignatoryPublic(SQLModel):
+class SignatoryPublic(Supported):
     id: IdOut
     url: UrlOut
     agreement: Ref
-    party: Ref
+    party: Ref | None = Field(
+        description="the party as an entity; null with `basis=stated` where who it is was "
+        "inferred (see `party_phrase` for the source's words)"
+    )
+    party_phrase: NameOut | None = Field(description="the source's own words for the party")
     status: SignatoryStatus
     date: DatePublic
     citations: CitationList

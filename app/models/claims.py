@@ -2,7 +2,9 @@
 
 A citation supports one claim of one row. `row` is the whole row, for rows that one quote proves
 entire (a signatory, an event). The loader refuses a row in which a filled field is covered by no
-citation, so every value the API serves has a quote behind it.
+citation, so every value the API serves has a quote behind it. Each claim has a basis (stated or
+inferred, `app/services/truth.py` holds the rules); `PUBLIC_FIELDS` says which fields of the
+public document a claim covers, which is what `basis=stated` empties when the claim is inferred.
 """
 
 from app.models.sources import SubjectType
@@ -11,6 +13,7 @@ ROW = "row"
 
 CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
     SubjectType.attribution: {
+        "label": ("label",),
         "speaker": ("speaker_agency_id",),
         "reported_by": ("reported_by",),
     },
@@ -28,7 +31,7 @@ CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
         "summary": ("summary",),
         "description": ("description",),
         "openness": ("openness",),
-        "locations": ("locations",),
+        "locations": ("locations", "locations_phrase"),
     },
     SubjectType.program_objective: {"text": ("text",)},
     SubjectType.program_participant: {
@@ -46,6 +49,7 @@ CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
     SubjectType.signatory: {
         "agreement": ("agreement_id",),
         "party": ("agency_id", "country_code"),
+        "party_phrase": ("party_phrase",),
         "status": ("status",),
         "date": ("date_edtf", "date_phrase"),
     },
@@ -72,6 +76,30 @@ CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
         "entities": ("entities",),
     },
 }
+
+
+# Public fields a claim covers, where they are not the claim's own name.
+PUBLIC_FIELDS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
+    SubjectType.program: {"locations": ("locations", "locations_phrase")},
+    SubjectType.reported_count: {
+        "subject": (),
+        "relation": ("relation", "party_kind"),
+        "count": ("count", "phrase"),
+    },
+    SubjectType.restriction: {
+        "counterpart": ("counterpart", "counterpart_phrase"),
+        "lifts_when": ("lifts_when", "lifting_agency"),
+        "effect": ("effect_program", "effect"),
+    },
+    SubjectType.event: {"kind": ("kind", "status")},
+}
+
+
+def public_fields(subject_type: SubjectType, claim: str) -> tuple[str, ...]:
+    """The fields of the public document that one claim of a row covers (none for `row`)."""
+    if claim == ROW:
+        return ()
+    return PUBLIC_FIELDS.get(subject_type, {}).get(claim, (claim,))
 
 
 def uncovered_fields(

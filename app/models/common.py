@@ -2,6 +2,7 @@
 
 import datetime as dt
 import time
+from enum import StrEnum
 from typing import Annotated
 
 import edtf
@@ -13,6 +14,13 @@ COUNTRY_PATTERN = r"^[A-Z]{2}$"
 # (date_sort, id) stays a total order usable by keyset pagination.
 UNDATED_SORT = dt.date(9999, 12, 31)
 MAX_BIGINT = 2**63 - 1
+
+
+class Basis(StrEnum):
+    """How a claim is known: its quote says it (`stated`), or curators inferred it from quotes."""
+
+    stated = "stated"
+    inferred = "inferred"
 
 
 def _no_nul(value: str) -> str:

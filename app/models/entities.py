@@ -14,9 +14,10 @@ from app.models.public import (
     MAX_RELATED,
     CitationList,
     IdOut,
+    LinkRefList,
     NameOut,
     Ref,
-    RefList,
+    Supported,
     TextOut,
     UrlOut,
 )
@@ -83,6 +84,9 @@ class ProgramBase(SQLModel):
     acronym: ShortText | None = None
     summary: Text = Field(sa_type=SAText)
     description: Text | None = Field(default=None, sa_type=SAText)
+    locations_phrase: Text | None = Field(
+        default=None, sa_type=SAText, description="the source's words for where"
+    )
     openness: Text | None = Field(
         default=None, sa_type=SAText, description="who the program says it is open to"
     )
@@ -162,15 +166,15 @@ class ProgramCreate(ProgramBase):
     citations: Citations
 
 
-class CountryPublic(SQLModel):
+class CountryPublic(Supported):
     code: IdOut = Field(description="ISO 3166-1 alpha-2")
     url: UrlOut
     name: NameOut
-    agencies: RefList
+    agencies: LinkRefList = Field(description="agencies whose `country` claim names it")
     citations: CitationList
 
 
-class AgencyPublic(SQLModel):
+class AgencyPublic(Supported):
     id: IdOut
     url: UrlOut
     name: NameOut
@@ -178,24 +182,24 @@ class AgencyPublic(SQLModel):
     kind: AgencyKind | None = Field(description="null where the source does not say")
     description: TextOut | None
     country: Ref | None
-    programs: RefList = Field(description="programs the agency takes part in")
+    programs: LinkRefList = Field(description="programs the agency takes part in")
     citations: CitationList
 
 
-class ObjectivePublic(SQLModel):
+class ObjectivePublic(Supported):
     id: IdOut
     text: TextOut = Field(description="the objective in the source's own words")
     citations: CitationList
 
 
-class ParticipantPublic(SQLModel):
+class ParticipantPublic(Supported):
     id: IdOut
-    role: ParticipantRole
-    party: Ref
+    role: ParticipantRole | None = Field(description="null with `basis=stated` if inferred")
+    party: Ref | None = Field(description="null with `basis=stated` if inferred")
     citations: CitationList
 
 
-class ProgramPublic(SQLModel):
+class ProgramPublic(Supported):
     id: IdOut
     url: UrlOut
     name: NameOut
@@ -204,9 +208,13 @@ class ProgramPublic(SQLModel):
     description: TextOut | None
     openness: TextOut | None
     locations: Annotated[list[Location], Field(max_length=MAX_RELATED)]
+    locations_phrase: TextOut | None = Field(
+        description="the source's words for where, e.g. 'on the lunar surface and/or on the "
+        "lunar orbit': `locations` lists the places named, this says how they combine"
+    )
     objectives: Annotated[list[ObjectivePublic], Field(max_length=MAX_RELATED)]
     participants: Annotated[list[ParticipantPublic], Field(max_length=MAX_RELATED)]
     reported_counts: Annotated[list[ReportedCountPublic], Field(max_length=MAX_RELATED)]
-    agreements: RefList
-    events: RefList
+    agreements: LinkRefList
+    events: LinkRefList
     citations: CitationList

@@ -15,6 +15,7 @@ from app.models.public import (
     DatePublic,
     IdOut,
     RefList,
+    Supported,
     TextOut,
     UrlOut,
 )
@@ -25,6 +26,7 @@ class EventKind(StrEnum):
     agreement_signed = "agreement_signed"
     announcement = "announcement"
     statement = "statement"
+    report = "report"
     confirmation = "confirmation"
     restriction_in_force = "restriction_in_force"
     planned_milestone = "planned_milestone"
@@ -88,7 +90,7 @@ class EventCreate(EventBase):
     citations: Citations
 
 
-class EventPublic(SQLModel):
+class EventPublic(Supported):
     id: IdOut
     url: UrlOut
     kind: EventKind

@@ -4,6 +4,9 @@ import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import SQLModel
+
+from app.models.common import Basis
 
 T = TypeVar("T")
 
@@ -30,6 +33,10 @@ class CitationInline(BaseModel):
     claim: TokenOut = Field(description="the field this quote supports, or `row` for the whole row")
     exact: TextOut = Field(description="the quote, verbatim (W3C TextQuoteSelector `exact`)")
     display: TextOut | None = Field(description="a corrected reading of a typo, beside the quote")
+    basis: Basis = Field(
+        description="the basis of the claim this quote supports: `stated` (the quote says the "
+        "value) or `inferred` (the quote is one premise of an inference; see `claims`)"
+    )
     attribution: IdOut = Field(description="whose words these are; see /v1/citations/{id}")
     source: IdOut = Field(description="id of the source document")
     start: Int64Out = Field(
@@ -46,6 +53,45 @@ class Ref(BaseModel):
     id: IdOut = Field(examples=["roscosmos"])
     name: TextOut = Field(examples=["Roscosmos"])
     url: UrlOut = Field(examples=["/v1/agencies/roscosmos"])
+
+
+class LinkRef(Ref):
+    """A related row listed because another row's claim names this one (e.g. an agency's
+    programs, from the programs' participants); `basis` is that claim's basis."""
+
+    basis: Basis
+
+
+class ClaimPublic(BaseModel):
+    """How one claim of a row is known, and which of the row's fields it covers."""
+
+    claim: TokenOut = Field(description="the claim's name; `row` is the row's existence")
+    fields: Annotated[list[TokenOut], Field(max_length=10)] = Field(
+        description="the fields of this object whose values the claim covers"
+    )
+    basis: Basis = Field(
+        description="`stated`: each cited quote says the value. `inferred`: the value follows "
+        "from the cited quotes (premises), as `reasoning` explains"
+    )
+    reasoning: TextOut | None = Field(description="why an inferred value follows; null if stated")
+    convention: TextOut | None = Field(
+        description="a named convention an inference rests on besides its premises, if any"
+    )
+    descriptive: bool = Field(
+        description="true for a name the source does not give: the curators' description"
+    )
+    citations: Annotated[list[IdOut], Field(max_length=100)] = Field(
+        description="ids of the quotes (in `citations`) that state the value or are its premises"
+    )
+
+
+class Supported(SQLModel):
+    """What every fact-bearing object carries: its row's basis and the basis of each claim."""
+
+    basis: Basis = Field(
+        description="`inferred` when the row exists only through an inference, else `stated`"
+    )
+    claims: Annotated[list[ClaimPublic], Field(max_length=100)]
 
 
 class DatePublic(BaseModel):
@@ -108,10 +154,15 @@ class SearchHitPublic(BaseModel):
         json_schema_extra={"format": "int32"},
         description="2 when every term is in the title, else 1",
     )
+    basis: Basis = Field(
+        description="`inferred` when the title or snippet repeats an inferred value, or the "
+        "hit is a row or quote that exists only through an inference"
+    )
 
 
 CitationList = Annotated[list[CitationInline], Field(max_length=MAX_RELATED)]
 RefList = Annotated[list[Ref], Field(max_length=MAX_RELATED)]
+LinkRefList = Annotated[list[LinkRef], Field(max_length=MAX_RELATED)]
 
 
 class TextQuoteSelector(BaseModel):

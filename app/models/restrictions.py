@@ -15,6 +15,7 @@ from app.models.public import (
     NameOut,
     Ref,
     RefList,
+    Supported,
     TextOut,
     UrlOut,
 )
@@ -73,11 +74,11 @@ class RestrictionCreate(RestrictionBase):
     citations: Citations
 
 
-class RestrictionPublic(SQLModel):
+class RestrictionPublic(Supported):
     id: IdOut
     url: UrlOut
     name: NameOut
-    jurisdiction: Ref
+    jurisdiction: Ref | None = Field(description="null with `basis=stated` if inferred")
     since: DatePublic
     restricted_parties: RefList
     counterpart: Ref | None

@@ -6,6 +6,7 @@ GIN index) are made by a hand-written migration, because neither can be describe
 SQLite drops its triggers, so a migration that alters it must create them again.
 """
 
+from sqlalchemy import String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -27,6 +28,11 @@ class SearchDocument(SQLModel, table=True):
     # rather than parse the text themselves, which is what makes their hits identical.
     title_terms: str = Field(sa_type=SAText)
     body_terms: str = Field(sa_type=SAText)
+    # `inferred` when the title or body repeats a value some claim infers (or the row exists
+    # only through inference): a hit repeats its values' basis, and basis=stated leaves it out.
+    basis: str = Field(
+        sa_type=String(16), default="stated", sa_column_kwargs={"server_default": "stated"}
+    )
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

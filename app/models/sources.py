@@ -18,7 +18,7 @@ from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
 from app.models import base as _base  # noqa: F401  (the naming convention must exist first)
-from app.models.common import Count, ShortText, Slug, Text
+from app.models.common import Basis, Count, ShortText, Slug, Text
 from app.models.public import (
     DateOut,
     IdOut,
@@ -121,6 +121,27 @@ class Citation(CitationBase, table=True):
     id: str = Field(primary_key=True, max_length=200)
 
 
+class ClaimSupport(SQLModel, table=True):
+    """The basis of one claim of one row; its citations are its quotes (or premises)."""
+
+    __tablename__ = "claim_support"
+    __table_args__ = (
+        CheckConstraint("basis = 'stated' OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        # basis=stated lists leave out rows whose existence is inferred: an index lookup.
+        Index("ix_claim_support_basis", "subject_type", "claim", "basis", "subject_id"),
+    )
+
+    subject_type: str = Field(primary_key=True, max_length=32)
+    subject_id: str = Field(primary_key=True, max_length=100)
+    claim: str = Field(primary_key=True, max_length=64)
+    basis: Basis = Field(sa_type=String(16))
+    reasoning: str | None = Field(default=None, sa_type=SAText)
+    convention: str | None = Field(default=None, sa_type=SAText)
+    descriptive: bool = Field(
+        default=False, description="a name the curators gave, in the source's words"
+    )
+
+
 class DatasetVersion(SQLModel, table=True):
     """One row per change to the data; the newest row is the version that caches key on."""
 
@@ -151,7 +172,29 @@ class QuoteSpec(SQLModel):
     display: Text | None = None
 
 
-Citations = dict[str, list[QuoteSpec]]
+class ClaimSpec(SQLModel):
+    """How a seed file (and later a curator) supports one claim: its quotes and their basis.
+
+    `stated`: each quote says the value. `inferred`: the quotes are premises from which the
+    value follows, as `reasoning` says in one sentence; two premises at least, or one and a
+    named `convention`. `descriptive`: a name-like value the source does not give (an untitled
+    memorandum), written by the curators and marked as such.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: Any) -> Any:
+        # A bare list of quotes is shorthand for a stated claim.
+        return {"quotes": data} if isinstance(data, list) else data
+
+    quotes: list[QuoteSpec] = Field(default_factory=list)
+    basis: Basis = Basis.stated
+    reasoning: Text | None = None
+    convention: Text | None = None
+    descriptive: bool = False
+
+
+Citations = dict[str, ClaimSpec]
 
 
 class AttributionCreate(AttributionBase):
@@ -200,6 +243,7 @@ class CitationPublic(SQLModel):
     start: Int64Out
     end: Int64Out
     display: TextOut | None
+    basis: Basis = Field(description="the basis of the claim this quote supports")
     selectors: Annotated[
         list[TextQuoteSelector | TextPositionSelector], Field(max_length=2, min_length=2)
     ] = Field(

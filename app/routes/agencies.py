@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import AgencyDep, DbDep
+from app.deps import AgencyDep, DbDep, StatedOnly
 from app.models.entities import AgencyKind, AgencyPublic
 from app.routes.common import (
     Cursor,
@@ -32,6 +32,7 @@ KINDS = "|".join(k.value for k in AgencyKind)
 async def list_agencies(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     country: Annotated[str | None, ids_param("Agencies of a country (ISO code).")] = None,
     kind: Annotated[
         str | None,
@@ -51,6 +52,7 @@ async def list_agencies(
     items, page = await db.run(
         lambda session: agencies.list_agencies(
             session=session,
+            stated_only=stated,
             country=split(country),
             kind=split(kind),
             program=split(program),
@@ -59,7 +61,7 @@ async def list_agencies(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import AgreementDep, DbDep
+from app.deps import AgreementDep, DbDep, StatedOnly
 from app.models.agreements import AgreementKind, AgreementPublic, SignatoryPublic
 from app.routes.common import (
     Cursor,
@@ -32,6 +32,7 @@ KINDS = "|".join(k.value for k in AgreementKind)
 async def list_agreements(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     program: Annotated[str | None, ids_param("Agreements of a program.")] = None,
     party: Annotated[
         str | None, ids_param("Agreements an agency or country is a signatory party to.")
@@ -52,6 +53,7 @@ async def list_agreements(
     items, page = await db.run(
         lambda session: agreements.list_agreements(
             session=session,
+            stated_only=stated,
             program=split(program),
             party=split(party),
             kind=split(kind),
@@ -60,7 +62,7 @@ async def list_agreements(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(
@@ -85,6 +87,7 @@ async def read_agreement(agreement: AgreementDep) -> JSONBytes:
 async def list_agreement_signatories(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     _agreement: AgreementDep,  # a 404 for an unknown agreement, not an empty page
     sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
     limit: Limit = 50,
@@ -94,6 +97,7 @@ async def list_agreement_signatories(
     items, page = await db.run(
         lambda session: agreements.list_signatories(
             session=session,
+            stated_only=stated,
             agreement=[request.path_params["agreement_id"]],
             program=[],
             country=[],
@@ -106,4 +110,4 @@ async def list_agreement_signatories(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)

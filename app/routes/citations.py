@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import CitationDep, DbDep
+from app.deps import CitationDep, DbDep, StatedOnly
 from app.models.sources import CitationPublic
 from app.routes.common import (
     TEXT_PATTERN,
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1/citations", tags=["citations"], dependencies=[Gua
 async def list_citations(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     source: Annotated[str | None, ids_param("Citations quoting a source.")] = None,
     attribution: Annotated[
         str | None, ids_param("Citations carrying someone's words, e.g. `cnsa-announcement`.")
@@ -53,6 +54,7 @@ async def list_citations(
     items, page = await db.run(
         lambda session: sources.list_citations(
             session=session,
+            stated_only=stated,
             source=split(source),
             attribution=split(attribution),
             q=q,
@@ -61,7 +63,7 @@ async def list_citations(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

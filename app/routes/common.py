@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from app.middleware.negotiation import accepts
 from app.models.public import Page, Problem
+from app.services.basis import stated_view
 from app.services.paging import PageResult
 
 # Free text may be anything but NUL (which PostgreSQL cannot hold or compare).
@@ -126,8 +127,12 @@ async def guard(request: Request) -> None:
 Guard = Depends(guard)
 
 
-def page_response(request: Request, items: list[bytes], page: PageResult, limit: int) -> JSONBytes:
+def page_response(
+    request: Request, items: list[bytes], page: PageResult, limit: int, *, stated: bool = False
+) -> JSONBytes:
     """The page envelope around items already serialized (stored documents), as JSON bytes."""
+    if stated:
+        items = [orjson.dumps(stated_view(orjson.loads(item))) for item in items]
     tail = orjson.dumps({"next_cursor": page.next_cursor, "limit": limit, "total": page.total})
     response = JSONBytes(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     if page.next_cursor is not None:

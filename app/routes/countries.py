@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from app.deps import CountryDep, DbDep
+from app.deps import CountryDep, DbDep, StatedOnly
 from app.models.entities import CountryPublic
 from app.routes.common import (
     Cursor,
@@ -29,6 +29,7 @@ router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Gua
 async def list_countries(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     sort: Annotated[str | None, sort_param(sorted(agencies.COUNTRY_SORTS), "code")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -36,10 +37,10 @@ async def list_countries(
     """Countries the sources name, by ISO 3166-1 alpha-2 code."""
     items, page = await db.run(
         lambda session: agencies.list_countries(
-            session=session, sort=sort, limit=limit, cursor=cursor
+            session=session, stated_only=stated, sort=sort, limit=limit, cursor=cursor
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import StringConstraints
 
-from app.deps import DbDep, EventDep
+from app.deps import DbDep, EventDep, StatedOnly
 from app.models.common import edtf_bounds
 from app.models.events import EventKind, EventPublic
 from app.routes.common import (
@@ -50,6 +50,7 @@ def _bound(value: str | dt.date | None, *, upper: bool) -> dt.date | None:
 async def list_events(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     kind: Annotated[
         str | None,
         Query(
@@ -86,6 +87,7 @@ async def list_events(
     items, page = await db.run(
         lambda session: events.list_events(
             session=session,
+            stated_only=stated,
             kind=split(kind),
             entity=split(entity),
             start=_bound(start, upper=False),
@@ -95,7 +97,7 @@ async def list_events(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import DbDep, ProgramDep
+from app.deps import DbDep, ProgramDep, StatedOnly
 from app.models.entities import Location, ProgramPublic
 from app.routes.common import (
     TEXT_PATTERN,
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1/programs", tags=["programs"], dependencies=[Guard
 async def list_programs(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     agency: Annotated[str | None, ids_param("Programs an agency takes part in.")] = None,
     country: Annotated[
         str | None, ids_param("Programs a country takes part in, directly or through an agency.")
@@ -63,6 +64,7 @@ async def list_programs(
     items, page = await db.run(
         lambda session: programs.list_programs(
             session=session,
+            stated_only=stated,
             agency=split(agency),
             country=split(country),
             location=split(location),
@@ -72,7 +74,7 @@ async def list_programs(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import DbDep, RestrictionDep
+from app.deps import DbDep, RestrictionDep, StatedOnly
 from app.models.restrictions import RestrictionPublic
 from app.routes.common import (
     Cursor,
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"], dependencie
 async def list_restrictions(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     jurisdiction: Annotated[str | None, ids_param("Restrictions under a country's law.")] = None,
     restricted_party: Annotated[str | None, ids_param("Restrictions binding an agency.")] = None,
     counterpart: Annotated[
@@ -52,6 +53,7 @@ async def list_restrictions(
     items, page = await db.run(
         lambda session: restrictions.list_restrictions(
             session=session,
+            stated_only=stated,
             jurisdiction=split(jurisdiction),
             restricted_party=split(restricted_party),
             counterpart=split(counterpart),
@@ -61,7 +63,7 @@ async def list_restrictions(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

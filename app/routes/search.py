@@ -3,7 +3,7 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request
 
-from app.deps import SessionDep
+from app.deps import SessionDep, StatedOnly
 from app.models.public import SearchHitPublic
 from app.routes.common import (
     TEXT_PATTERN,
@@ -35,6 +35,7 @@ TYPES = "|".join(search.TYPE_ORDER)
 def search_all(
     request: Request,
     session: SessionDep,
+    stated: StatedOnly,
     q: Annotated[
         str,
         Query(
@@ -58,7 +59,7 @@ def search_all(
 ) -> JSONBytes:
     """Full-text search over every entity and every citation quote, ranked, with snippets."""
     types = split(type) or None
-    sort = f"search:{q}:{type or ''}"
+    sort = f"search:{q}:{type or ''}:{'stated' if stated else 'all'}"
     after = None
     total = None
     if cursor is not None:
@@ -71,12 +72,14 @@ def search_all(
             )
         after = (score, kind, ident)
     try:
-        hits = search.search(session=session, q=q, types=types, limit=limit + 1, after=after)
+        hits = search.search(
+            session=session, q=q, types=types, limit=limit + 1, after=after, stated_only=stated
+        )
         more = len(hits) > limit
         if total is None and after is None and not more:
             total = len(hits)  # a first page that holds every hit has counted them
         elif total is None:  # later pages take the total their cursor carries
-            total = search.count(session=session, q=q, types=types)
+            total = search.count(session=session, q=q, types=types, stated_only=stated)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
     hits = hits[:limit]
@@ -94,6 +97,7 @@ def search_all(
                 "title": h.title,
                 "snippet": h.snippet,
                 "score": h.score,
+                "basis": h.basis,
             }
         )
         for h in hits

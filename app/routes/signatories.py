@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.deps import DbDep, SignatoryDep
+from app.deps import DbDep, SignatoryDep, StatedOnly
 from app.models.agreements import SignatoryPublic, SignatoryStatus
 from app.routes.common import (
     Cursor,
@@ -33,6 +33,7 @@ STATUSES = "|".join(s.value for s in SignatoryStatus)
 async def list_signatories(
     request: Request,
     db: DbDep,
+    stated: StatedOnly,
     agreement: Annotated[str | None, ids_param("Signatories of an agreement.")] = None,
     program: Annotated[str | None, ids_param("Signatories of a program's agreements.")] = None,
     country: Annotated[str | None, ids_param("Signatories that are this country.")] = None,
@@ -65,6 +66,7 @@ async def list_signatories(
     items, page = await db.run(
         lambda session: agreements.list_signatories(
             session=session,
+            stated_only=stated,
             agreement=split(agreement),
             program=split(program),
             country=split(country),
@@ -77,7 +79,7 @@ async def list_signatories(
             cursor=cursor,
         )
     )
-    return page_response(request, items, page, limit)
+    return page_response(request, items, page, limit, stated=stated)
 
 
 @router.get(

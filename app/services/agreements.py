@@ -7,10 +7,11 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from app.models import Agreement, ReportedCount, Signatory
+from app.services.basis import exclude_inferred
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.programs import reported_count_json
-from app.services.refs import Json, citations_for, date_json, refs, url_for
+from app.services.refs import Json, date_json, refs, support_for, url_for
 
 AGREEMENT_SORTS: dict[str, Any] = {
     "id": col(Agreement.id),
@@ -34,6 +35,7 @@ def list_agreements(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Agreements matching every filter given (values within one filter are alternatives)."""
     query = select(col(Agreement.id))
@@ -46,6 +48,8 @@ def list_agreements(
             or_(col(Signatory.agency_id).in_(party), col(Signatory.country_code).in_(party))
         )
         query = query.where(col(Agreement.id).in_(parties))
+    if stated_only:
+        query = exclude_inferred(query, subject_type="agreement", id_column=col(Agreement.id))
     canonical, keys = parse_sort(sort, allowed=AGREEMENT_SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -81,8 +85,8 @@ def hydrate_agreements(*, session: Session, ids: list[str]) -> list[Json]:
     wanted = {("program", a.program_id) for a in rows.values() if a.program_id}
     wanted |= {("country", c.excludes_country_code) for c in all_counts if c.excludes_country_code}
     named = refs(session=session, wanted=wanted)
-    cited = citations_for(session=session, subject_type="agreement", ids=ids)
-    cited_counts = citations_for(
+    cited = support_for(session=session, subject_type="agreement", ids=ids)
+    cited_counts = support_for(
         session=session, subject_type="reported_count", ids=[c.id for c in all_counts]
     )
     return [
@@ -97,7 +101,7 @@ def hydrate_agreements(*, session: Session, ids: list[str]) -> list[Json]:
             "effect": a.effect,
             "signatories_url": f"{url_for('agreement', a.id)}/signatories",
             "reported_counts": [reported_count_json(c, named, cited_counts) for c in counts[a.id]],
-            "citations": cited[a.id],
+            **cited[a.id],
         }
         for a in (rows.get(i) for i in ids)
         if a is not None
@@ -117,6 +121,7 @@ def list_signatories(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Signatories matching every filter given.
 
@@ -143,6 +148,8 @@ def list_signatories(
         query = query.where(col(Signatory.status) == "signed").where(
             or_(dated, undated) if include_undated else dated
         )
+    if stated_only:
+        query = exclude_inferred(query, subject_type="signatory", id_column=col(Signatory.id))
     canonical, keys = parse_sort(sort, allowed=SIGNATORY_SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -170,16 +177,17 @@ def hydrate_signatories(*, session: Session, ids: list[str]) -> list[Json]:
     wanted = {("agreement", s.agreement_id) for s in rows.values()}
     wanted |= {_party(s) for s in rows.values()}
     named = refs(session=session, wanted=wanted)
-    cited = citations_for(session=session, subject_type="signatory", ids=ids)
+    cited = support_for(session=session, subject_type="signatory", ids=ids)
     return [
         {
             "id": s.id,
             "url": url_for("signatory", s.id),
             "agreement": named[("agreement", s.agreement_id)],
             "party": named[_party(s)],
+            "party_phrase": s.party_phrase,
             "status": s.status,
             "date": date_json(s.date_edtf, s.date_phrase, s.date_lower, s.date_upper),
-            "citations": cited[s.id],
+            **cited[s.id],
         }
         for s in (rows.get(i) for i in ids)
         if s is not None

@@ -8,9 +8,10 @@ from sqlalchemy import or_, select
 from sqlmodel import Session, col
 
 from app.models import Event, EventEntity
+from app.services.basis import exclude_inferred
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, SortKey, keyset_page, parse_sort
-from app.services.refs import Json, citations_for, date_json, refs, url_for
+from app.services.refs import Json, date_json, refs, support_for, url_for
 
 SORTS: dict[str, Any] = {
     "date": col(Event.date_sort),
@@ -29,6 +30,7 @@ def list_events(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Events matching every filter given.
 
@@ -48,8 +50,12 @@ def list_events(
         query = query.where(or_(col(Event.date_upper).is_(None), col(Event.date_upper) >= start))
     if end is not None:
         query = query.where(or_(col(Event.date_lower).is_(None), col(Event.date_lower) <= end))
+    if stated_only:
+        query = exclude_inferred(query, subject_type="event", id_column=col(Event.id))
     canonical, keys = parse_sort(sort, allowed=SORTS, default="date")
-    only_entity = len(entity) == 1 and not kind and start is None and end is None
+    only_entity = (
+        len(entity) == 1 and not kind and start is None and end is None and not stated_only
+    )
     if only_entity and len(keys) == 1 and keys[0].name == "date":
         page = _timeline(session, entity[0], canonical, keys[0].descending, limit, cursor)
         return read_documents(session=session, kind="event", ids=page.keys), page
@@ -102,7 +108,7 @@ def hydrate_events(*, session: Session, ids: list[str]) -> list[Json]:
     ):
         entities[event_id].append((kind, ident))
     named = refs(session=session, wanted={e for group in entities.values() for e in group})
-    cited = citations_for(session=session, subject_type="event", ids=ids)
+    cited = support_for(session=session, subject_type="event", ids=ids)
     return [
         {
             "id": e.id,
@@ -112,7 +118,7 @@ def hydrate_events(*, session: Session, ids: list[str]) -> list[Json]:
             "summary": e.summary,
             "date": date_json(e.date_edtf, e.date_phrase, e.date_lower, e.date_upper),
             "entities": [named[ref] for ref in entities[e.id] if ref in named],
-            "citations": cited[e.id],
+            **cited[e.id],
         }
         for e in (rows.get(i) for i in ids)
         if e is not None

@@ -16,9 +16,10 @@ from app.models import (
     ProgramParticipant,
     ReportedCount,
 )
+from app.services.basis import exclude_inferred
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
-from app.services.refs import Json, citations_for, refs, url_for
+from app.services.refs import Json, claim_bases, link, refs, support_for, url_for
 
 SORTS: dict[str, Any] = {"id": col(Program.id), "name": col(Program.name)}
 
@@ -33,6 +34,7 @@ def list_programs(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Programs matching every filter given (values within one filter are alternatives)."""
     query = select(col(Program.id))
@@ -74,6 +76,8 @@ def list_programs(
                 )
             )
         )
+    if stated_only:
+        query = exclude_inferred(query, subject_type="program", id_column=col(Program.id))
     canonical, keys = parse_sort(sort, allowed=SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -126,15 +130,27 @@ def hydrate_programs(*, session: Session, ids: list[str]) -> list[Json]:
     all_objectives = [o for group in objectives.values() for o in group]
     all_participants = [p for group in participants.values() for p in group]
     all_counts = [c for group in counts.values() for c in group]
-    cited = citations_for(session=session, subject_type="program", ids=ids)
-    cited_objectives = citations_for(
+    cited = support_for(session=session, subject_type="program", ids=ids)
+    cited_objectives = support_for(
         session=session, subject_type="program_objective", ids=[o.id for o in all_objectives]
     )
-    cited_participants = citations_for(
+    cited_participants = support_for(
         session=session, subject_type="program_participant", ids=[p.id for p in all_participants]
     )
-    cited_counts = citations_for(
+    cited_counts = support_for(
         session=session, subject_type="reported_count", ids=[c.id for c in all_counts]
+    )
+    for_program = claim_bases(
+        session=session,
+        subject_type="agreement",
+        claim="program",
+        ids=[a for group in agreements.values() for a in group],
+    )
+    concerning = claim_bases(
+        session=session,
+        subject_type="event",
+        claim="entities",
+        ids=[e for group in events.values() for e in group],
     )
     wanted = {("agreement", a) for group in agreements.values() for a in group}
     wanted |= {("event", e) for group in events.values() for e in group}
@@ -157,25 +173,27 @@ def hydrate_programs(*, session: Session, ids: list[str]) -> list[Json]:
                 "description": p.description,
                 "openness": p.openness,
                 "locations": locations[p.id],
+                "locations_phrase": p.locations_phrase,
                 "objectives": [
-                    {"id": o.id, "text": o.text, "citations": cited_objectives[o.id]}
-                    for o in objectives[p.id]
+                    {"id": o.id, "text": o.text, **cited_objectives[o.id]} for o in objectives[p.id]
                 ],
                 "participants": [
                     {
                         "id": pp.id,
                         "role": pp.role,
                         "party": named[_party(pp)],
-                        "citations": cited_participants[pp.id],
+                        **cited_participants[pp.id],
                     }
                     for pp in participants[p.id]
                 ],
                 "reported_counts": [
                     reported_count_json(c, named, cited_counts) for c in counts[p.id]
                 ],
-                "agreements": [named[("agreement", a)] for a in agreements[p.id]],
-                "events": [named[("event", e)] for e in events[p.id]],
-                "citations": cited[p.id],
+                "agreements": [
+                    link(named[("agreement", a)], for_program[a]) for a in agreements[p.id]
+                ],
+                "events": [link(named[("event", e)], concerning[e]) for e in events[p.id]],
+                **cited[p.id],
             }
         )
     return out
@@ -195,7 +213,7 @@ def _grouped(session: Session, table: Any, ids: list[str], *, order: Any) -> dic
 
 
 def reported_count_json(
-    row: ReportedCount, named: dict[tuple[str, str], Json], cited: dict[str, list[Json]]
+    row: ReportedCount, named: dict[tuple[str, str], Json], cited: dict[str, Json]
 ) -> Json:
     excludes = row.excludes_country_code
     return {
@@ -205,5 +223,5 @@ def reported_count_json(
         "count": row.count,
         "phrase": row.phrase,
         "excludes": named[("country", excludes)] if excludes else None,
-        "citations": cited[row.id],
+        **cited[row.id],
     }

@@ -13,6 +13,7 @@ from app.models import (
     Agreement,
     Attribution,
     Citation,
+    ClaimSupport,
     Country,
     Event,
     Program,
@@ -22,7 +23,11 @@ from app.models import (
     Restriction,
     Signatory,
     Source,
+    SubjectType,
 )
+from app.models.claims import ROW, public_fields
+from app.models.common import Basis
+from app.services.truth import row_basis
 
 COLLECTIONS = {
     "program": "programs",
@@ -54,44 +59,99 @@ def date_json(
     return {"edtf": edtf, "phrase": phrase, "lower": lower, "upper": upper}
 
 
-def citations_for(
-    *, session: Session, subject_type: str, ids: Iterable[str]
-) -> dict[str, list[Json]]:
-    """Inline citations of each row, ordered by claim and position."""
+def support_for(*, session: Session, subject_type: str, ids: Iterable[str]) -> dict[str, Json]:
+    """Each row's `basis`, `claims` and inline `citations` (by claim and position)."""
     wanted = list(ids)
-    out: dict[str, list[Json]] = defaultdict(list)
-    if not wanted:
-        return out
-    rows = session.execute(
-        select(
-            Citation.id,
-            Citation.subject_id,
-            Citation.claim,
-            Citation.exact,
-            Citation.display,  # type: ignore[call-overload]
-            Citation.attribution_id,
-            Citation.source_id,
-            Citation.start,
-            Citation.end,
-        )
-        .where(col(Citation.subject_type) == subject_type, col(Citation.subject_id).in_(wanted))
-        .order_by(col(Citation.subject_id), col(Citation.claim), col(Citation.position))
-    )
-    for r in rows:
-        out[r.subject_id].append(
-            {
-                "id": r.id,
-                "claim": r.claim,
-                "exact": r.exact,
-                "display": r.display,
-                "attribution": r.attribution_id,
-                "source": r.source_id,
-                "start": r.start,
-                "end": r.end,
-                "url": url_for("citation", r.id),
+    kind = SubjectType(subject_type)
+    claims: dict[str, dict[str, Json]] = defaultdict(dict)
+    citations: dict[str, list[Json]] = defaultdict(list)
+    if wanted:
+        for c in session.execute(
+            select(ClaimSupport)
+            .where(
+                col(ClaimSupport.subject_type) == subject_type,
+                col(ClaimSupport.subject_id).in_(wanted),
+            )
+            .order_by(col(ClaimSupport.subject_id), col(ClaimSupport.claim))
+        ).scalars():
+            claims[c.subject_id][c.claim] = {
+                "claim": c.claim,
+                "fields": list(public_fields(kind, c.claim)),
+                "basis": c.basis,
+                "reasoning": c.reasoning,
+                "convention": c.convention,
+                "descriptive": c.descriptive,
+                "citations": [],
             }
+        rows = session.execute(
+            select(
+                Citation.id,
+                Citation.subject_id,
+                Citation.claim,
+                Citation.exact,
+                Citation.display,  # type: ignore[call-overload]
+                Citation.attribution_id,
+                Citation.source_id,
+                Citation.start,
+                Citation.end,
+            )
+            .where(col(Citation.subject_type) == subject_type, col(Citation.subject_id).in_(wanted))
+            .order_by(col(Citation.subject_id), col(Citation.claim), col(Citation.position))
         )
-    return out
+        for r in rows:
+            claim = claims[r.subject_id][r.claim]
+            claim["citations"].append(r.id)
+            citations[r.subject_id].append(
+                {
+                    "id": r.id,
+                    "claim": r.claim,
+                    "exact": r.exact,
+                    "display": r.display,
+                    "basis": claim["basis"],
+                    "attribution": r.attribution_id,
+                    "source": r.source_id,
+                    "start": r.start,
+                    "end": r.end,
+                    "url": url_for("citation", r.id),
+                }
+            )
+    return {
+        ident: {
+            "basis": row_basis({c: Basis(v["basis"]) for c, v in claims[ident].items()}),
+            "claims": list(claims[ident].values()),
+            "citations": citations[ident],
+        }
+        for ident in wanted
+    }
+
+
+def claim_bases(
+    *, session: Session, subject_type: str, claim: str, ids: Iterable[str]
+) -> dict[str, Basis]:
+    """The basis of one claim of each row (rows whose claim is covered by `row` included)."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for subject_id, name, basis in session.execute(
+        select(
+            col(ClaimSupport.subject_id), col(ClaimSupport.claim), col(ClaimSupport.basis)
+        ).where(
+            col(ClaimSupport.subject_type) == subject_type,
+            col(ClaimSupport.subject_id).in_(wanted),
+            col(ClaimSupport.claim).in_([claim, ROW]),
+        )
+    ):
+        found[subject_id][name] = basis
+    return {
+        ident: Basis(found[ident].get(claim) or found[ident].get(ROW) or Basis.stated)
+        for ident in wanted
+    }
+
+
+def link(ref: Json, basis: Basis) -> Json:
+    """A reference listed because another row's claim names it, with that claim's basis."""
+    return {**ref, "basis": basis}
 
 
 def _party_names(*, session: Session, kind: str, ids: set[str]) -> list[tuple[str, str]]:

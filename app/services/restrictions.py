@@ -9,9 +9,10 @@ from sqlmodel import Session, col
 
 from app.models import Restriction, RestrictionParty
 from app.models.common import edtf_bounds
+from app.services.basis import exclude_inferred
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
-from app.services.refs import Json, citations_for, date_json, refs, url_for
+from app.services.refs import Json, date_json, refs, support_for, url_for
 
 SORTS: dict[str, Any] = {"id": col(Restriction.id), "name": col(Restriction.name)}
 
@@ -26,6 +27,7 @@ def list_restrictions(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Restrictions matching every filter given.
 
@@ -44,6 +46,8 @@ def list_restrictions(
         query = query.where(col(Restriction.id).in_(bound))
     if active_on is not None:
         query = query.where(col(Restriction.since_lower) <= active_on)
+    if stated_only:
+        query = exclude_inferred(query, subject_type="restriction", id_column=col(Restriction.id))
     canonical, keys = parse_sort(sort, allowed=SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -86,7 +90,7 @@ def hydrate_restrictions(*, session: Session, ids: list[str]) -> list[Json]:
         if r.effect_program_id:
             wanted.add(("program", r.effect_program_id))
     named = refs(session=session, wanted=wanted)
-    cited = citations_for(session=session, subject_type="restriction", ids=ids)
+    cited = support_for(session=session, subject_type="restriction", ids=ids)
 
     def ref(kind: str, ident: str | None) -> Json | None:
         return named[(kind, ident)] if ident else None
@@ -111,7 +115,7 @@ def hydrate_restrictions(*, session: Session, ids: list[str]) -> list[Json]:
                 "lifting_agency": ref("agency", r.lifting_agency_id),
                 "effect_program": ref("program", r.effect_program_id),
                 "effect": r.effect,
-                "citations": cited[r.id],
+                **cited[r.id],
             }
         )
     return out

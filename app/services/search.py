@@ -65,6 +65,7 @@ class SearchHit:
     title: str
     snippet: str
     score: int
+    basis: str
 
 
 def tokenize(q: str) -> list[str]:
@@ -121,17 +122,21 @@ def _checked_types(types: Sequence[str] | None) -> list[str] | None:
 
 
 def _filtered(
-    dialect: str, tokens: list[str], types: list[str] | None
+    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
 ) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
     matches, title_matches = _matches(dialect, tokens)
     where = [matches]
     if types is not None:
         where.append(_DOC.c.entity_type.in_(types))
+    if stated_only:
+        where.append(_DOC.c.basis == "stated")
     return where, title_matches
 
 
-def _ranked(dialect: str, tokens: list[str], types: list[str] | None) -> Subquery:
-    where, title_matches = _filtered(dialect, tokens, types)
+def _ranked(
+    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
+) -> Subquery:
+    where, title_matches = _filtered(dialect, tokens, types, stated_only)
     type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=_DOC.c.entity_type)
     return (
         select(
@@ -139,6 +144,7 @@ def _ranked(dialect: str, tokens: list[str], types: list[str] | None) -> Subquer
             _DOC.c.entity_id,
             _DOC.c.title,
             _DOC.c.body,
+            _DOC.c.basis,
             case((title_matches, 2), else_=1).label("score"),
             type_rank.label("type_rank"),
         )
@@ -170,6 +176,7 @@ def search(
     types: Sequence[str] | None = None,
     limit: int = 50,
     after: tuple[int, str, str] | None = None,
+    stated_only: bool = False,
 ) -> list[SearchHit]:
     """Hits for q in rank order; `after` is (score, type, id) of the last hit already shown."""
     tokens = tokenize(q)
@@ -178,7 +185,7 @@ def search(
     if not tokens:
         return []
     dialect = session.get_bind().dialect.name
-    ranked = _ranked(dialect, tokens, _checked_types(types))
+    ranked = _ranked(dialect, tokens, _checked_types(types), stated_only)
     # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
     entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
     query = (
@@ -193,17 +200,21 @@ def search(
             title=row["title"],
             snippet=snippet(title=row["title"], body=row["body"], tokens=tokens),
             score=int(row["score"]),
+            basis=row["basis"],
         )
         for row in session.execute(query).mappings()
     ]
 
 
-def count(*, session: Session, q: str, types: Sequence[str] | None = None) -> int:
+def count(
+    *, session: Session, q: str, types: Sequence[str] | None = None, stated_only: bool = False
+) -> int:
     """How many hits search would return for q over all pages."""
     tokens = tokenize(q)
     if not tokens:
         return 0
-    where, _ = _filtered(session.get_bind().dialect.name, tokens, _checked_types(types))
+    dialect = session.get_bind().dialect.name
+    where, _ = _filtered(dialect, tokens, _checked_types(types), stated_only)
     query = select(func.count()).select_from(_DOC).where(*where)
     return int(session.execute(query).scalar_one())
 

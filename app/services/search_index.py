@@ -19,13 +19,17 @@ from app.models import (
     Agency,
     Agreement,
     Citation,
+    ClaimSupport,
     Country,
     Event,
     Program,
     ProgramObjective,
     Restriction,
     Source,
+    SubjectType,
 )
+from app.models.claims import CLAIMS, ROW
+from app.models.common import Basis
 
 if TYPE_CHECKING:
     from app.services.seed_plan import Rows
@@ -86,10 +90,40 @@ def _named(name: str, acronym: str | None) -> str:
     return f"{name} ({acronym})" if acronym else name
 
 
+ClaimIndex = dict[tuple[str, str], dict[str, str]]  # (subject type, id) -> claim -> basis
+
+
+def _claim_index(rows: "Rows") -> ClaimIndex:
+    index: ClaimIndex = {}
+    for row in rows[ClaimSupport]:
+        index.setdefault((row["subject_type"], row["subject_id"]), {})[row["claim"]] = row["basis"]
+    return index
+
+
+def _basis(index: ClaimIndex, kind: SubjectType, row: dict[str, Any], *columns: str) -> str:
+    """`inferred` if the row exists through inference or a filled column's claim is inferred."""
+    claims = index.get((kind.value, str(row.get("id") or row.get("code"))), {})
+    inferred = {claim for claim, basis in claims.items() if basis == Basis.inferred.value}
+    if ROW in inferred:
+        return Basis.inferred.value
+    filled = {column for column in columns if row.get(column)}
+    for claim, fields in CLAIMS[kind].items():
+        if claim in inferred and filled & set(fields):
+            return Basis.inferred.value
+    return Basis.stated.value
+
+
 def _document(
-    entity_type: str, entity_id: str, title: str, body: str, *, title_searched: bool = True
+    entity_type: str,
+    entity_id: str,
+    title: str,
+    body: str,
+    *,
+    basis: str = Basis.stated.value,
+    title_searched: bool = True,
 ) -> dict[str, Any]:
     return {
+        "basis": basis,
         "id": f"{entity_type}:{entity_id}",
         "entity_type": entity_type,
         "entity_id": entity_id,
@@ -107,9 +141,20 @@ def _citation_label(row: dict[str, Any]) -> str:
 def search_rows(rows: "Rows") -> list[dict[str, Any]]:
     """One search_document row per program, agency, country, agreement, restriction, event,
     source and citation of the plan."""
+    index = _claim_index(rows)
     objectives: dict[str, list[dict[str, Any]]] = {}
     for objective in sorted(rows[ProgramObjective], key=lambda r: r["position"]):
         objectives.setdefault(objective["program_id"], []).append(objective)
+
+    def program_basis(r: dict[str, Any]) -> str:
+        own = _basis(index, SubjectType.program, r, "name", "acronym", "summary", "description")
+        parts = [own, _basis(index, SubjectType.program, r, "openness")]
+        parts += [
+            _basis(index, SubjectType.program_objective, o, "text")
+            for o in objectives.get(r["id"], [])
+        ]
+        return Basis.inferred.value if Basis.inferred.value in parts else own
+
     docs = [
         _document(
             "program",
@@ -121,20 +166,37 @@ def search_rows(rows: "Rows") -> list[dict[str, Any]]:
                 r.get("openness"),
                 *(o["text"] for o in objectives.get(r["id"], [])),
             ),
+            basis=program_basis(r),
         )
         for r in rows[Program]
     ]
     docs += [
         _document(
-            "agency", r["id"], _named(r["name"], r.get("acronym")), r.get("description") or ""
+            "agency",
+            r["id"],
+            _named(r["name"], r.get("acronym")),
+            r.get("description") or "",
+            basis=_basis(index, SubjectType.agency, r, "name", "acronym", "description"),
         )
         for r in rows[Agency]
     ]
-    docs += [_document("country", r["code"], r["name"], "") for r in rows[Country]]
     docs += [
-        _document("agreement", r["id"], r["name"], _join(r.get("purpose"), r.get("effect")))
+        _document(
+            "country", r["code"], r["name"], "", basis=_basis(index, SubjectType.country, r, "name")
+        )
+        for r in rows[Country]
+    ]
+    docs += [
+        _document(
+            "agreement",
+            r["id"],
+            r["name"],
+            _join(r.get("purpose"), r.get("effect")),
+            basis=_basis(index, SubjectType.agreement, r, "name", "purpose", "effect"),
+        )
         for r in rows[Agreement]
     ]
+    restriction_text = ("name", "scope", "lifts_when", "effect", "counterpart_phrase")
     docs += [
         _document(
             "restriction",
@@ -143,16 +205,33 @@ def search_rows(rows: "Rows") -> list[dict[str, Any]]:
             _join(
                 r.get("scope"), r.get("lifts_when"), r.get("effect"), r.get("counterpart_phrase")
             ),
+            basis=_basis(index, SubjectType.restriction, r, *restriction_text),
         )
         for r in rows[Restriction]
     ]
     docs += [
-        _document("event", r["id"], r["summary"], r.get("date_phrase") or "") for r in rows[Event]
+        _document(
+            "event",
+            r["id"],
+            r["summary"],
+            r.get("date_phrase") or "",
+            basis=_basis(index, SubjectType.event, r, "summary", "date_phrase"),
+        )
+        for r in rows[Event]
     ]
     docs += [_document("source", r["id"], r["title"], "") for r in rows[Source]]
     # A citation is found by its quote alone; its title only says what the quote supports.
     docs += [
-        _document("citation", r["id"], _citation_label(r), r["exact"], title_searched=False)
+        _document(
+            "citation",
+            r["id"],
+            _citation_label(r),
+            r["exact"],
+            basis=index.get((r["subject_type"], r["subject_id"]), {}).get(
+                r["claim"], Basis.stated.value
+            ),
+            title_searched=False,
+        )
         for r in rows[Citation]
     ]
     return docs

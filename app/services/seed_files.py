@@ -20,7 +20,6 @@ from app.models import (
     CountryCreate,
     EventCreate,
     ProgramCreate,
-    QuoteSpec,
     ReportedCountCreate,
     RestrictionCreate,
     SignatoryCreate,
@@ -28,10 +27,11 @@ from app.models import (
 )
 from app.models.claims import known_claims, uncovered_fields
 from app.models.common import Slug, Text
-from app.models.sources import AttributionCreate
+from app.models.sources import AttributionCreate, ClaimSpec
 from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
+from app.services.truth import ARTICLE, Quote, Support, truth_problems
 
-DEFAULT_ATTRIBUTION = "article"
+DEFAULT_ATTRIBUTION = ARTICLE
 MAX_SOURCE_LENGTH = 10_000_000  # code points; the API documents this bound on source text
 
 
@@ -90,7 +90,7 @@ class Entry:
     subject_type: SubjectType
     subject_id: str
     values: dict[str, Any]
-    citations: dict[str, list[QuoteSpec]]
+    citations: dict[str, ClaimSpec]
     default_source: str | None
     default_attribution: str
 
@@ -180,7 +180,7 @@ def _entries_of(
     values = model.model_dump(exclude={"citations", "objectives", "participants"})
     subject_id = str(values.pop("id", None) or values.get("code"))
     label = f"{file}: {key}[{subject_id}]"
-    citations: dict[str, list[QuoteSpec]] = getattr(model, "citations")  # noqa: B009
+    citations: dict[str, ClaimSpec] = getattr(model, "citations")  # noqa: B009
     yield Entry(file, label, subject_type, subject_id, values, citations, **defaults)
     for position, objective in enumerate(getattr(model, "objectives", []), start=1):
         yield Entry(
@@ -214,17 +214,41 @@ def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[s
     missing = uncovered_fields(entry.subject_type, entry.values, set(entry.citations))
     if missing:
         problems.append(f"{entry.label}: no citation for filled claim(s) {', '.join(missing)}")
-    for claim, specs in entry.citations.items():
-        for spec in specs:
-            source_id = spec.source or entry.default_source
-            where = f"{entry.label} claim {claim!r}: quote {spec.quote!r}"
+    supports: dict[str, Support] = {}
+    located_all = True
+    for claim, spec in entry.citations.items():
+        quotes: list[Quote] = []
+        for quote in spec.quotes:
+            source_id = quote.source or entry.default_source
+            where = f"{entry.label} claim {claim!r}: quote {quote.quote!r}"
             if source_id is None or source_id not in sources:
                 problems.append(f"{where}: unknown source {source_id!r}")
+                located_all = False
                 continue
             try:
-                locate(sources[source_id].text, spec.quote, spec.occurrence)
+                anchor = locate(sources[source_id].text, quote.quote, quote.occurrence)
             except (QuoteNotFoundError, QuoteAmbiguousError) as exc:
                 problems.append(f"{where}: {exc} in source {source_id!r}")
+                located_all = False
+                continue
+            attribution = quote.attribution or entry.default_attribution
+            quotes.append(
+                Quote(anchor.exact, quote.display, attribution, source_id, anchor.start, anchor.end)
+            )
+        supports[claim] = Support(
+            spec.basis, spec.reasoning, spec.convention, spec.descriptive, tuple(quotes)
+        )
+    if located_all:
+        texts = {source_id: source.text for source_id, source in sources.items()}
+        problems.extend(
+            f"{entry.label}: {problem}"
+            for problem in truth_problems(
+                subject_type=entry.subject_type,
+                values=entry.values,
+                claims=supports,
+                sources=texts,
+            )
+        )
 
 
 def _digest(seed_dir: Path) -> str:

@@ -10,6 +10,7 @@ from app.models import (
     Agreement,
     Attribution,
     Citation,
+    ClaimSupport,
     Country,
     Event,
     EventEntity,
@@ -49,6 +50,7 @@ TABLE_ORDER: list[type[SQLModel]] = [
     Event,
     EventEntity,
     Citation,
+    ClaimSupport,
     SearchDocument,
 ]
 
@@ -127,10 +129,25 @@ def _entity_rows(entry: Entry, rows: Rows) -> None:
         rows[SUBJECT_TABLES[kind]].append({**values, **row_id})
 
 
+def _claim_rows(entry: Entry) -> list[dict[str, Any]]:
+    return [
+        {
+            "subject_type": entry.subject_type.value,
+            "subject_id": entry.subject_id,
+            "claim": claim,
+            "basis": spec.basis.value,
+            "reasoning": spec.reasoning,
+            "convention": spec.convention,
+            "descriptive": spec.descriptive,
+        }
+        for claim, spec in entry.citations.items()
+    ]
+
+
 def _citation_rows(entry: Entry, seed: Seed) -> list[dict[str, Any]]:
     out = []
-    for claim, specs in entry.citations.items():
-        for position, spec in enumerate(specs, start=1):
+    for claim, claim_spec in entry.citations.items():
+        for position, spec in enumerate(claim_spec.quotes, start=1):
             source_id = spec.source or entry.default_source
             assert source_id is not None  # read_seed has already refused a missing source
             anchor = locate(seed.sources[source_id].text, spec.quote, spec.occurrence)
@@ -204,6 +221,7 @@ def plan_rows(seed: Seed) -> Rows:
         sizes = {table: len(table_rows) for table, table_rows in rows.items()}
         _entity_rows(entry, rows)
         rows[Citation].extend(_citation_rows(entry, seed))
+        rows[ClaimSupport].extend(_claim_rows(entry))
         for table, table_rows in rows.items():
             owners.update((id(row), entry.label) for row in table_rows[sizes[table] :])
     problems.extend(_check_references(rows, owners))

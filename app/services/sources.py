@@ -3,10 +3,11 @@
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlmodel import Session, col
 
-from app.models import Attribution, Citation, Source
+from app.models import Attribution, Citation, ClaimSupport, Source
+from app.models.common import Basis
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from app.services.refs import Json, refs, url_for
@@ -100,6 +101,7 @@ def list_citations(
     sort: str | None,
     limit: int,
     cursor: str | None,
+    stated_only: bool = False,
 ) -> tuple[list[bytes], PageResult]:
     """Citations matching every filter given; `q` is a case-insensitive substring of the quote."""
     query = select(col(Citation.id))
@@ -109,6 +111,15 @@ def list_citations(
         query = query.where(col(Citation.attribution_id).in_(attribution))
     if q:
         query = query.where(col(Citation.exact).icontains(q, autoescape=True))
+    if stated_only:
+        # A premise of an inference supports no value by itself: left out, like the value.
+        inferred = select(ClaimSupport.subject_id).where(  # type: ignore[call-overload]
+            col(ClaimSupport.subject_type) == col(Citation.subject_type),
+            col(ClaimSupport.subject_id) == col(Citation.subject_id),
+            col(ClaimSupport.claim) == col(Citation.claim),
+            col(ClaimSupport.basis) == Basis.inferred.value,
+        )
+        query = query.where(~inferred.exists())
     canonical, keys = parse_sort(sort, allowed=CITATION_SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -138,6 +149,18 @@ def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:
         a.id: a
         for a in session.execute(
             select(Attribution).where(col(Attribution.id).in_(attribution_ids))
+        ).scalars()
+    }
+    bases = {
+        (s.subject_type, s.subject_id, s.claim): s.basis
+        for s in session.execute(
+            select(ClaimSupport).where(
+                tuple_(
+                    col(ClaimSupport.subject_type),
+                    col(ClaimSupport.subject_id),
+                    col(ClaimSupport.claim),
+                ).in_([(c.subject_type, c.subject_id, c.claim) for c in rows.values()])
+            )
         ).scalars()
     }
     wanted = {(c.subject_type, c.subject_id) for c in rows.values()}
@@ -174,6 +197,7 @@ def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:
                 "start": c.start,
                 "end": c.end,
                 "display": c.display,
+                "basis": bases[(c.subject_type, c.subject_id, c.claim)],
                 "selectors": [
                     {
                         "type": "TextQuoteSelector",

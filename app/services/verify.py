@@ -1,4 +1,5 @@
-"""Re-checking stored citations against their source text and its hash."""
+"""Re-checking stored citations against their source text and its hash, and every stored row
+against the truth rules (app/services/truth.py), the same function the seed loader applies."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,17 +7,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.models import Citation, Source, SubjectType
+from app.models import Citation, ClaimSupport, Source, SubjectType
 from app.models.base import table_of
+from app.models.common import Basis
 from app.services.quotes import anchor_at, sha256_hex
 from app.services.seed_plan import SUBJECT_TABLES
+from app.services.truth import Quote, Support, truth_problems
 
 
 @dataclass(frozen=True)
 class Drift:
     """One way the stored data no longer matches its source."""
 
-    kind: str  # "source" or "citation"
+    kind: str  # "source", "citation", or "truth" (a row that says more than its quotes)
     id: str
     problem: str
 
@@ -86,10 +89,53 @@ def _subject_drifts(session: Session, citations: list[Citation]) -> list[Drift]:
     return drifts
 
 
+def _truth_drifts(
+    session: Session, citations: list[Citation], texts: dict[str, str]
+) -> list[Drift]:
+    quotes: dict[tuple[str, str, str], list[Quote]] = {}
+    for c in sorted(citations, key=lambda c: (c.subject_type, c.subject_id, c.claim, c.position)):
+        quotes.setdefault((c.subject_type, c.subject_id, c.claim), []).append(
+            Quote(c.exact, c.display, c.attribution_id, c.source_id, c.start, c.end)
+        )
+    claims: dict[tuple[str, str], dict[str, Support]] = {}
+    for s in session.execute(select(ClaimSupport)).scalars():
+        claims.setdefault((s.subject_type, s.subject_id), {})[s.claim] = Support(
+            Basis(s.basis),
+            s.reasoning,
+            s.convention,
+            s.descriptive,
+            tuple(quotes.get((s.subject_type, s.subject_id, s.claim), ())),
+        )
+    drifts = [
+        Drift(
+            "truth",
+            f"{subject_type} {subject_id}",
+            f"quotes for claim {claim!r}, which has no basis",
+        )
+        for (subject_type, subject_id, claim) in sorted(quotes)
+        if claim not in claims.get((subject_type, subject_id), {})
+    ]
+    for subject_type, table in SUBJECT_TABLES.items():
+        pk = next(iter(table_of(table).primary_key.columns))
+        for row in session.execute(select(table_of(table))).mappings():
+            ident = str(row[pk.name])
+            drifts.extend(
+                Drift("truth", f"{subject_type.value} {ident}", problem)
+                for problem in truth_problems(
+                    subject_type=subject_type,
+                    values=dict(row),
+                    claims=claims.get((subject_type.value, ident), {}),
+                    sources=texts,
+                )
+            )
+    return drifts
+
+
 def verify_citations(
     *, session: Session, on_citation: Callable[[], None] | None = None
 ) -> tuple[int, list[Drift]]:
-    """Check every source's hash and every citation's selectors; returns (citations, drifts)."""
+    """Check every source's hash, every citation's selectors and every row's truth rules;
+    returns (citations, drifts)."""
     drifts: list[Drift] = []
     texts: dict[str, str] = {}
     for source in session.execute(select(Source)).scalars():
@@ -101,4 +147,5 @@ def verify_citations(
         if on_citation is not None:
             on_citation()
     drifts.extend(_subject_drifts(session, citations))
+    drifts.extend(_truth_drifts(session, citations, texts))
     return len(citations), drifts

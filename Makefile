@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest openapi-lint examples bench bench-scale db seed verify clean
+.PHONY: run test test-fast lint typecheck pytest openapi-lint examples bench bench-scale db seed verify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -44,6 +44,11 @@ openapi-lint: $(VENV)/.installed-dev
 	PYTHON=$(BIN)/python bash scripts/openapi-lint
 
 test: lint typecheck pytest openapi-lint
+
+# The inner loop: SQLite only, no browser, no Schemathesis, two workers. Not a gate: `make test` is.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -n 2 -k "not postgresql" --deselect tests/test_docs_browser.py \
+		--deselect tests/test_schemathesis.py -p no:cacheprovider
 
 # Throughput and latency beside a bare-Starlette limit and a tutorial-style endpoint (uses wrk
 # when installed). Prints numbers; asserts nothing.

@@ -117,7 +117,7 @@ def _truth_drifts(
     ]
     for subject_type, table in SUBJECT_TABLES.items():
         pk = next(iter(table_of(table).primary_key.columns))
-        for row in session.execute(select(table_of(table))).mappings():
+        for row in session.execute(select(table_of(table)).order_by(pk)).mappings():
             ident = str(row[pk.name])
             drifts.extend(
                 Drift("truth", f"{subject_type.value} {ident}", problem)

@@ -192,3 +192,36 @@ def test_no_served_string_outside_a_quote_uses_an_acronym_the_article_never_writ
     served += _served_text(api.get("/openapi.json").json())
     assert len(served) > 1000
     assert [s for s in served if "OSTP" in s or "CNSA" in s] == []
+
+
+@pytest.mark.parametrize(
+    ("url", "everything", "stated"),
+    [
+        ("/v1/agencies?country=US", ["congress", "nasa", "ostp"], []),
+        ("/v1/agencies?kind=space_agency", ["roscosmos"], []),
+        ("/v1/agencies?program=ilrs", ["roscosmos"], []),
+        ("/v1/programs?agency=roscosmos", ["ilrs"], []),
+        ("/v1/programs?country=RU", ["ilrs"], ["ilrs"]),
+        ("/v1/programs?country=US", ["artemis"], ["artemis"]),
+        ("/v1/signatories?agency=roscosmos", ["ilrs-mou-roscosmos"], []),
+        ("/v1/signatories?status=signed", ["ilrs-mou-roscosmos"], ["ilrs-mou-roscosmos"]),
+        ("/v1/agreements?party=roscosmos", ["ilrs-mou"], []),
+        ("/v1/agreements?party=CN", ["ilrs-mou"], []),
+        ("/v1/restrictions?jurisdiction=US", ["us-nasa-ostp-china-ban"], []),
+        (
+            "/v1/restrictions?restricted_party=ostp",
+            ["us-nasa-ostp-china-ban"],
+            ["us-nasa-ostp-china-ban"],
+        ),
+        (
+            "/v1/events?entity=roscosmos",
+            ["cnn-reports-roscosmos-statement", "roscosmos-ilrs-statement"],
+            ["cnn-reports-roscosmos-statement", "roscosmos-ilrs-statement"],
+        ),
+    ],
+)
+def test_filters_with_basis_stated_match_stated_values_only(
+    api: TestClient, url: str, everything: list[str], stated: list[str]
+) -> None:
+    assert ids(api, url) == everything
+    assert ids(api, f"{url}&basis=stated") == stated

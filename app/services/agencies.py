@@ -29,20 +29,29 @@ def list_agencies(
 ) -> tuple[list[bytes], PageResult]:
     """Agencies matching every filter given (values within one filter are alternatives)."""
     query = select(col(Agency.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
     if country:
+        claims.append("country")
         query = query.where(col(Agency.country_code).in_(country))
     if kind:
+        claims.append("kind")
         query = query.where(col(Agency.kind).in_(kind))
     if program:
-        query = query.where(
-            col(Agency.id).in_(
-                select(col(ProgramParticipant.agency_id)).where(
-                    col(ProgramParticipant.program_id).in_(program)
-                )
-            )
+        taking_part = select(col(ProgramParticipant.agency_id)).where(
+            col(ProgramParticipant.program_id).in_(program)
         )
+        if stated_only:
+            taking_part = exclude_inferred(
+                taking_part,
+                subject_type="program_participant",
+                id_column=col(ProgramParticipant.id),
+                claims=["party"],
+            )
+        query = query.where(col(Agency.id).in_(taking_part))
     if stated_only:
-        query = exclude_inferred(query, subject_type="agency", id_column=col(Agency.id))
+        query = exclude_inferred(
+            query, subject_type="agency", id_column=col(Agency.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=AGENCY_SORTS, default="id")
     page = keyset_page(
         session=session,

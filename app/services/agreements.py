@@ -39,17 +39,26 @@ def list_agreements(
 ) -> tuple[list[bytes], PageResult]:
     """Agreements matching every filter given (values within one filter are alternatives)."""
     query = select(col(Agreement.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
     if program:
+        claims.append("program")
         query = query.where(col(Agreement.program_id).in_(program))
     if kind:
+        claims.append("kind")
         query = query.where(col(Agreement.kind).in_(kind))
     if party:
         parties = select(col(Signatory.agreement_id)).where(
             or_(col(Signatory.agency_id).in_(party), col(Signatory.country_code).in_(party))
         )
+        if stated_only:
+            parties = exclude_inferred(
+                parties, subject_type="signatory", id_column=col(Signatory.id), claims=["party"]
+            )
         query = query.where(col(Agreement.id).in_(parties))
     if stated_only:
-        query = exclude_inferred(query, subject_type="agreement", id_column=col(Agreement.id))
+        query = exclude_inferred(
+            query, subject_type="agreement", id_column=col(Agreement.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=AGREEMENT_SORTS, default="id")
     page = keyset_page(
         session=session,
@@ -131,25 +140,41 @@ def list_signatories(
     `include_undated` is true.
     """
     query = select(col(Signatory.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
     if agreement:
+        claims.append("agreement")
         query = query.where(col(Signatory.agreement_id).in_(agreement))
     if program:
+        claims.append("agreement")
         in_program = select(col(Agreement.id)).where(col(Agreement.program_id).in_(program))
+        if stated_only:
+            in_program = exclude_inferred(
+                in_program,
+                subject_type="agreement",
+                id_column=col(Agreement.id),
+                claims=["program"],
+            )
         query = query.where(col(Signatory.agreement_id).in_(in_program))
     if country:
+        claims.append("party")
         query = query.where(col(Signatory.country_code).in_(country))
     if agency:
+        claims.append("party")
         query = query.where(col(Signatory.agency_id).in_(agency))
     if status:
+        claims.append("status")
         query = query.where(col(Signatory.status).in_(status))
     if as_of is not None:
+        claims += ["status", "date"]
         dated = col(Signatory.date_upper) <= as_of
         undated = col(Signatory.date_edtf).is_(None)
         query = query.where(col(Signatory.status) == "signed").where(
             or_(dated, undated) if include_undated else dated
         )
     if stated_only:
-        query = exclude_inferred(query, subject_type="signatory", id_column=col(Signatory.id))
+        query = exclude_inferred(
+            query, subject_type="signatory", id_column=col(Signatory.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=SIGNATORY_SORTS, default="id")
     page = keyset_page(
         session=session,

@@ -10,9 +10,11 @@ read from the document itself serves every resource:
   list) and the claim itself is left out.
 
 Collections leave out inferred rows in the query (`exclude_inferred`), so pages and totals
-count only what is served.
+count only what is served; a filter matches only values whose claim is stated, since those are
+the only values the client is shown.
 """
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import orjson
@@ -54,11 +56,13 @@ def stated_document(body: bytes) -> bytes | None:
     return orjson.dumps(stated_view(document))
 
 
-def exclude_inferred(query: Q, *, subject_type: str, id_column: Any) -> Q:
-    """Leave out rows whose existence is inferred (their `row` claim is)."""
+def exclude_inferred(
+    query: Q, *, subject_type: str, id_column: Any, claims: Sequence[str] = ()
+) -> Q:
+    """Leave out rows whose existence is inferred, or one of whose `claims` is inferred."""
     inferred = select(col(ClaimSupport.subject_id)).where(
         col(ClaimSupport.subject_type) == subject_type,
-        col(ClaimSupport.claim) == ROW,
+        col(ClaimSupport.claim).in_([ROW, *claims]),
         col(ClaimSupport.basis) == Basis.inferred.value,
     )
     return query.where(id_column.not_in(inferred))

@@ -39,19 +39,25 @@ def list_events(
     as unbounded on that side. Events whose date the source leaves open are left out.
     """
     query = select(col(Event.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
     if kind:
+        claims.append("kind")
         query = query.where(col(Event.kind).in_(kind))
     if entity:
+        claims.append("entities")
         related = select(col(EventEntity.event_id)).where(col(EventEntity.entity_id).in_(entity))
         query = query.where(col(Event.id).in_(related))
     if start is not None or end is not None:
+        claims.append("date")
         query = query.where(col(Event.date_edtf).is_not(None))
     if start is not None:
         query = query.where(or_(col(Event.date_upper).is_(None), col(Event.date_upper) >= start))
     if end is not None:
         query = query.where(or_(col(Event.date_lower).is_(None), col(Event.date_lower) <= end))
     if stated_only:
-        query = exclude_inferred(query, subject_type="event", id_column=col(Event.id))
+        query = exclude_inferred(
+            query, subject_type="event", id_column=col(Event.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=SORTS, default="date")
     only_entity = (
         len(entity) == 1 and not kind and start is None and end is None and not stated_only

@@ -38,20 +38,29 @@ def list_programs(
 ) -> tuple[list[bytes], PageResult]:
     """Programs matching every filter given (values within one filter are alternatives)."""
     query = select(col(Program.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
+    participants = select(col(ProgramParticipant.program_id))
+    if stated_only:
+        participants = exclude_inferred(
+            participants,
+            subject_type="program_participant",
+            id_column=col(ProgramParticipant.id),
+            claims=["party"],
+        )
     if agency:
         query = query.where(
-            col(Program.id).in_(
-                select(col(ProgramParticipant.program_id)).where(
-                    col(ProgramParticipant.agency_id).in_(agency)
-                )
-            )
+            col(Program.id).in_(participants.where(col(ProgramParticipant.agency_id).in_(agency)))
         )
     if country:
         # A country takes part directly, or through one of its agencies.
         via_agency = select(col(Agency.id)).where(col(Agency.country_code).in_(country))
+        if stated_only:
+            via_agency = exclude_inferred(
+                via_agency, subject_type="agency", id_column=col(Agency.id), claims=["country"]
+            )
         query = query.where(
             col(Program.id).in_(
-                select(col(ProgramParticipant.program_id)).where(
+                participants.where(
                     or_(
                         col(ProgramParticipant.country_code).in_(country),
                         col(ProgramParticipant.agency_id).in_(via_agency),
@@ -60,6 +69,7 @@ def list_programs(
             )
         )
     if location:
+        claims.append("locations")
         query = query.where(
             col(Program.id).in_(
                 select(col(ProgramLocation.program_id)).where(
@@ -68,6 +78,7 @@ def list_programs(
             )
         )
     if q:
+        claims += ["name", "acronym", "summary", "description"]
         query = query.where(
             or_(
                 *(
@@ -77,7 +88,9 @@ def list_programs(
             )
         )
     if stated_only:
-        query = exclude_inferred(query, subject_type="program", id_column=col(Program.id))
+        query = exclude_inferred(
+            query, subject_type="program", id_column=col(Program.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=SORTS, default="id")
     page = keyset_page(
         session=session,

@@ -35,19 +35,26 @@ def list_restrictions(
     possible day is on or before it (no restriction in the data has a stated end).
     """
     query = select(col(Restriction.id))
+    claims: list[str] = []  # the claims the filters read: stated ones only, with basis=stated
     if jurisdiction:
+        claims.append("jurisdiction")
         query = query.where(col(Restriction.jurisdiction_code).in_(jurisdiction))
     if counterpart:
+        claims.append("counterpart")
         query = query.where(col(Restriction.counterpart_country_code).in_(counterpart))
     if restricted_party:
+        claims.append("restricted_parties")
         bound = select(col(RestrictionParty.restriction_id)).where(
             col(RestrictionParty.agency_id).in_(restricted_party)
         )
         query = query.where(col(Restriction.id).in_(bound))
     if active_on is not None:
+        claims.append("since")
         query = query.where(col(Restriction.since_lower) <= active_on)
     if stated_only:
-        query = exclude_inferred(query, subject_type="restriction", id_column=col(Restriction.id))
+        query = exclude_inferred(
+            query, subject_type="restriction", id_column=col(Restriction.id), claims=claims
+        )
     canonical, keys = parse_sort(sort, allowed=SORTS, default="id")
     page = keyset_page(
         session=session,

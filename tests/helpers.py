@@ -3,9 +3,12 @@
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
 
 from app.models import metadata
+from app.services.seed import load_seed
+from app.services.seed_files import SeedError
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -22,3 +25,12 @@ def edit(path: Path, old: str, new: str) -> None:
     content = path.read_text(encoding="utf-8")
     assert content.count(old) == 1, f"{old!r} occurs {content.count(old)} times in {path.name}"
     path.write_text(content.replace(old, new), encoding="utf-8")
+
+
+def refused(engine: Engine, seed_dir: Path) -> list[str]:
+    """The problems a seed load reports, checking that it left the database as it was."""
+    before = snapshot(engine)
+    with pytest.raises(SeedError) as caught:
+        load_seed(engine=engine, seed_dir=seed_dir)
+    assert snapshot(engine) == before
+    return caught.value.problems

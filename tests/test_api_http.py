@@ -86,7 +86,7 @@ def test_a_data_change_changes_the_etag(seeded_db: Database, seed_copy: Path) ->
         before = client.get("/v1/agencies/roscosmos")
         edit(
             seed_copy / "agencies.yaml",
-            "description: Russia's government space agency.",
+            "description: Russia’s government space agency.",
             "description: The government space agency of Russia.",
         )
         load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
@@ -164,7 +164,8 @@ def test_406_when_json_is_not_acceptable(api: TestClient) -> None:
 def test_unknown_parameter_names_the_allowed_ones(api: TestClient) -> None:
     body = _problem(api.get("/v1/agencies?contry=US"), 400, "unknown-parameter")
     assert body["detail"] == (
-        "Unknown query parameter(s): contry. Allowed: country, cursor, kind, limit, program, sort."
+        "Unknown query parameter(s): contry. Allowed: basis, country, cursor, kind, limit, "
+        "program, sort."
     )
     assert body["errors"] == [{"location": "query.contry", "message": "unknown parameter"}]
 

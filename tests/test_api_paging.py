@@ -64,7 +64,7 @@ def test_walking_pages_yields_each_item_once(api: TestClient, url: str) -> None:
 
 def test_citations_at_limit_200_fit_one_page(api: TestClient) -> None:
     body = api.get("/v1/citations?limit=200").json()
-    assert (len(body["items"]), body["total"], body["next_cursor"]) == (97, 97, None)
+    assert (len(body["items"]), body["total"], body["next_cursor"]) == (122, 122, None)
 
 
 def test_default_limit_is_50(api: TestClient) -> None:

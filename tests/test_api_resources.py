@@ -13,12 +13,16 @@ from app.models.sources import CitationPublic, SourcePublic
 from tests.api import ids
 from tests.conftest import SEED_DIR
 
+# Dated events by date (2011/.., ../2025~, ../2029), then the undated ones by id.
 EVENTS_BY_DATE = [
     "us-nasa-ostp-china-ban-in-force",
     "artemis-astronauts-on-the-moon",
     "artemis-defined-human-existence",
+    "china-not-able-to-participate-in-nasa-moon-push",
     "china-russia-confirm-ilrs-partnership",
+    "cnn-reports-roscosmos-statement",
     "cnsa-ilrs-announcement",
+    "ilrs-close-collaboration",
     "ilrs-mou-signed",
     "ilrs-presentation-to-world-space-community",
     "ilrs-road-map",
@@ -36,7 +40,8 @@ CASES = [
     ("/v1/programs?location=lunar_orbit", ["ilrs"]),
     ("/v1/programs?location=lunar_surface", ["artemis", "ilrs"]),
     ("/v1/programs?q=ilrs", ["ilrs"]),
-    ("/v1/programs?q=moon", ["artemis", "ilrs"]),
+    # Only Artemis's summary says "moon"; the ILRS's says "lunar outpost".
+    ("/v1/programs?q=moon", ["artemis"]),
     ("/v1/programs?q=100%25", []),
     ("/v1/programs?sort=-name", ["ilrs", "artemis"]),
     ("/v1/programs?country=US&location=lunar_orbit", []),
@@ -91,27 +96,39 @@ CASES = [
         [
             "artemis-astronauts-on-the-moon",
             "artemis-defined-human-existence",
+            "ilrs-close-collaboration",
             "ilrs-presentation-to-world-space-community",
             "ilrs-road-map",
         ],
     ),
-    ("/v1/events?entity=roscosmos", ["ilrs-mou-signed", "roscosmos-ilrs-statement"]),
+    # The memorandum's signer is named only as "Russia’s government space agency".
+    (
+        "/v1/events?entity=roscosmos",
+        ["cnn-reports-roscosmos-statement", "roscosmos-ilrs-statement"],
+    ),
     (
         "/v1/events?entity=artemis",
         ["artemis-astronauts-on-the-moon", "artemis-defined-human-existence"],
     ),
+    # "Since 2011" (2011/..) has no latest day: the ban is in force in 2025 and after 2030.
+    ("/v1/events?from=2025&to=2025", EVENTS_BY_DATE[:3]),
+    # "by the mid-2020s" (../2025~) and "by the end of the 2020s" (../2029) have no earliest
+    # day, so they may overlap 2010; the ban began in 2011.
     (
-        "/v1/events?from=2025&to=2025",
+        "/v1/events?from=2010&to=2010-12-31",
         ["artemis-astronauts-on-the-moon", "artemis-defined-human-existence"],
     ),
-    # "by the end of the 2020s" ([..2029]) has no earliest day, so it may overlap 2010.
-    ("/v1/events?from=2010&to=2010-12-31", ["artemis-defined-human-existence"]),
-    ("/v1/events?from=2030", []),
+    ("/v1/events?from=2030", ["us-nasa-ostp-china-ban-in-force"]),
     ("/v1/events?from=2011-06", EVENTS_BY_DATE[:3]),
-    ("/v1/events?to=2019", ["us-nasa-ostp-china-ban-in-force", "artemis-defined-human-existence"]),
+    ("/v1/events?to=2019", EVENTS_BY_DATE[:3]),
+    ("/v1/events?to=2010", ["artemis-astronauts-on-the-moon", "artemis-defined-human-existence"]),
     (
         "/v1/events?sort=kind,-id&kind=statement,announcement",
-        ["cnsa-ilrs-announcement", "roscosmos-ilrs-statement"],
+        [
+            "cnsa-ilrs-announcement",
+            "roscosmos-ilrs-statement",
+            "china-not-able-to-participate-in-nasa-moon-push",
+        ],
     ),
     ("/v1/sources", ["russia-china-moon-article"]),
     (
@@ -119,15 +136,16 @@ CASES = [
         [
             "agency-congress-country-1",
             "agency-congress-kind-1",
-            "restriction-us-nasa-ostp-china-ban-effect-1",
-            "restriction-us-nasa-ostp-china-ban-jurisdiction-1",
+            "event-china-not-able-to-participate-in-nasa-moon-push-row-1",
         ],
     ),
     (
         "/v1/citations?q=CONGRESS%20approves",
         [
+            "agency-congress-country-2",
             "agency-congress-kind-2",
             "agency-congress-name-1",
+            "event-us-nasa-ostp-china-ban-in-force-row-2",
             "restriction-us-nasa-ostp-china-ban-jurisdiction-2",
             "restriction-us-nasa-ostp-china-ban-lifts-when-1",
         ],
@@ -200,9 +218,9 @@ def test_collection_totals(api: TestClient) -> None:
         "/v1/agreements": 2,
         "/v1/signatories": 3,
         "/v1/restrictions": 1,
-        "/v1/events": 9,
+        "/v1/events": 12,
         "/v1/sources": 1,
-        "/v1/citations": 97,
+        "/v1/citations": 122,
     }
 
 
@@ -213,10 +231,11 @@ def test_program_document(api: TestClient) -> None:
         "ilrs-multidisciplinary-research",
         "ilrs-lunar-exploration-and-utilization",
     ]
-    assert [(p["id"], p["role"], p["party"]["url"]) for p in ilrs["participants"]] == [
-        ("ilrs-china", "partner", "/v1/countries/CN"),
-        ("ilrs-roscosmos", "partner", "/v1/agencies/roscosmos"),
-        ("ilrs-russia", "partner", "/v1/countries/RU"),
+    assert ilrs["locations_phrase"] == "on the lunar surface and/or on the lunar orbit"
+    assert [(p["id"], p["role"], p["party"]["url"], p["basis"]) for p in ilrs["participants"]] == [
+        ("ilrs-china", "partner", "/v1/countries/CN", "stated"),
+        ("ilrs-roscosmos", "partner", "/v1/agencies/roscosmos", "inferred"),
+        ("ilrs-russia", "partner", "/v1/countries/RU", "stated"),
     ]
     assert ilrs["agreements"] == [
         {
@@ -224,6 +243,7 @@ def test_program_document(api: TestClient) -> None:
             "id": "ilrs-mou",
             "name": "Memorandum of understanding on the International Lunar Research Station",
             "url": "/v1/agreements/ilrs-mou",
+            "basis": "stated",
         }
     ]
     artemis = api.get("/v1/programs/artemis").json()
@@ -249,18 +269,25 @@ def test_agreement_reports_an_unnamed_count(api: TestClient) -> None:
 
 def test_restriction_document(api: TestClient) -> None:
     r = api.get("/v1/restrictions/us-nasa-ostp-china-ban").json()
+    assert r["name"] == (
+        "Ban on NASA and the White House Office of Science and Technology Policy working on "
+        "space projects with their Chinese counterparts"
+    )
+    # "Since 2011 … have been banned": a state that began in 2011 and goes on.
     assert r["since"] == {
-        "edtf": "2011",
+        "edtf": "2011/..",
         "phrase": "Since 2011",
         "lower": "2011-01-01",
-        "upper": "2011-12-31",
+        "upper": None,
     }
     assert [p["id"] for p in r["restricted_parties"]] == ["nasa", "ostp"]
-    assert (r["lifting_agency"]["id"], r["effect_program"]["id"], r["counterpart"]["id"]) == (
-        "congress",
-        "artemis",
-        "CN",
-    )
+    assert (r["lifting_agency"]["id"], r["counterpart"]["id"]) == ("congress", "CN")
+    # The article links the ban neither to "the NASA moon push" nor to Artemis.
+    assert (r["effect_program"], r["effect"]) == (None, None)
+    assert (r["jurisdiction"]["id"], r["basis"]) == ("US", "stated")
+    claims = {c["claim"]: (c["basis"], c["descriptive"]) for c in r["claims"]}
+    assert claims["jurisdiction"] == ("inferred", False)
+    assert claims["name"] == ("stated", True)
 
 
 def test_source_text_and_spans(api: TestClient) -> None:
@@ -272,7 +299,7 @@ def test_source_text_and_spans(api: TestClient) -> None:
     span = api.get("/v1/sources/russia-china-moon-article/text?start=2773&end=2829")
     assert span.text == "Brazil has shown that is also plans to sign the accords."
     source = api.get("/v1/sources/russia-china-moon-article").json()
-    assert (source["length"], source["citation_count"]) == (3189, 97)
+    assert (source["length"], source["citation_count"]) == (3189, 122)
     assert source["sha256"] == "06c45edb5a35c3ad07eacf96c83ca19d9e8587f0139073c19755ece02311fd67"
     # Offsets slice: past the end they stop there, and an inverted span is empty.
     assert api.get("/v1/sources/russia-china-moon-article/text?start=10&end=5").text == ""

@@ -16,9 +16,12 @@ def _hits(api: TestClient, url: str) -> list[tuple[str, str, int]]:
 def test_hits_are_ranked_title_first_then_by_type(api: TestClient) -> None:
     assert _hits(api, "/v1/search?q=congress") == [
         ("agency", "congress", 2),
+        ("event", "us-nasa-ostp-china-ban-in-force", 2),
         ("restriction", "us-nasa-ostp-china-ban", 1),
+        ("citation", "agency-congress-country-2", 1),
         ("citation", "agency-congress-kind-2", 1),
         ("citation", "agency-congress-name-1", 1),
+        ("citation", "event-us-nasa-ostp-china-ban-in-force-row-2", 1),
         ("citation", "restriction-us-nasa-ostp-china-ban-jurisdiction-2", 1),
         ("citation", "restriction-us-nasa-ostp-china-ban-lifts-when-1", 1),
     ]
@@ -40,9 +43,10 @@ def test_hit_document(api: TestClient) -> None:
             "title": "Congress",
             "snippet": "<mark>Congress</mark>",
             "score": 2,
+            "basis": "stated",
         }
     ]
-    assert body["total"] == 6
+    assert body["total"] == 9
     for hit in api.get("/v1/search?q=lunar&limit=200").json()["items"]:
         assert api.get(hit["url"]).status_code == 200, hit["url"]
         assert "<mark>" in hit["snippet"]

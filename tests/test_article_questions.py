@@ -9,6 +9,7 @@ from app.models import (
     Agreement,
     Attribution,
     Citation,
+    ClaimSupport,
     Event,
     ProgramLocation,
     ProgramObjective,
@@ -18,6 +19,7 @@ from app.models import (
     RestrictionParty,
     Signatory,
 )
+from app.models.common import Basis
 from tests.conftest import Database
 
 
@@ -88,10 +90,21 @@ def test_what_the_ilrs_is_for(seeded_db: Database) -> None:
 
 def test_who_the_ilrs_is_open_to_and_who_said_so(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as s:
-        citation = s.get_one(Citation, "program-ilrs-openness-1")
+        # CNN reports that Roscosmos made the statement; the words in it are Roscosmos's.
+        report = s.get_one(Citation, "program-ilrs-openness-1")
+        attribution = s.get_one(Attribution, report.attribution_id)
+        assert (attribution.id, attribution.speaker_agency_id, attribution.reported_by) == (
+            "cnn-report",
+            None,
+            "CNN",
+        )
+        assert report.exact == "Roscosmos made a statement, saying that the two groups planned to"
+        citation = s.get_one(Citation, "program-ilrs-openness-2")
         attribution = s.get_one(Attribution, citation.attribution_id)
         assert (attribution.speaker_agency_id, attribution.reported_by) == ("roscosmos", "CNN")
         assert "open-access ILRS for all interested countries" in citation.exact
+        support = s.get_one(ClaimSupport, ("program", "ilrs", "openness"))
+        assert support.basis == Basis.stated
 
 
 def test_how_many_countries_signed_the_artemis_accords_without_names(seeded_db: Database) -> None:
@@ -126,15 +139,16 @@ def test_the_us_restriction(seeded_db: Database) -> None:
         r = s.get_one(Restriction, "us-nasa-ostp-china-ban")
         assert (r.jurisdiction_code, r.since_edtf, r.since_phrase, r.since_lower) == (
             "US",
-            "2011",
+            "2011/..",
             "Since 2011",
             dt.date(2011, 1, 1),
         )
-        assert (r.counterpart_country_code, r.lifting_agency_id, r.effect_program_id) == (
-            "CN",
-            "congress",
-            "artemis",
-        )
+        # The article says which bodies are banned; that the ban is the United States' follows.
+        jurisdiction = s.get_one(ClaimSupport, ("restriction", r.id, "jurisdiction"))
+        assert jurisdiction.basis == Basis.inferred
+        assert (r.counterpart_country_code, r.lifting_agency_id) == ("CN", "congress")
+        # The article links the ban neither to "the NASA moon push" nor to Artemis.
+        assert (r.effect_program_id, r.effect) == (None, None)
         parties = s.execute(
             select(col(RestrictionParty.agency_id)).where(RestrictionParty.restriction_id == r.id)
         ).scalars()
@@ -142,9 +156,15 @@ def test_the_us_restriction(seeded_db: Database) -> None:
         assert _quotes(s, "restriction", r.id, "lifts_when") == [
             "unless Congress approves such cooperation in advance."
         ]
-        assert s.get_one(
-            Citation, "restriction-us-nasa-ostp-china-ban-effect-1"
-        ).attribution_id == ("unnamed-source")
+        # What the unnamed source says of China is its own statement, not the ban's effect.
+        unnamed = s.execute(
+            select(col(Citation.subject_type), col(Citation.subject_id))
+            .where(Citation.attribution_id == "unnamed-source")
+            .where(Citation.claim == "row")
+        ).all()
+        assert [tuple(row) for row in unnamed] == [
+            ("event", "china-not-able-to-participate-in-nasa-moon-push")
+        ]
 
 
 def test_agencies_carry_only_what_the_article_states(seeded_db: Database) -> None:
@@ -163,6 +183,26 @@ def test_agencies_carry_only_what_the_article_states(seeded_db: Database) -> Non
             "government_office",
         ),
         ("roscosmos", "Roscosmos", None, "RU", "space_agency"),
+    ]
+    # Only the names are stated; every country and kind above is inferred, and so is
+    # Roscosmos's description (the article never calls Roscosmos Russia's space agency).
+    with Session(seeded_db.engine) as s:
+        inferred = s.execute(
+            select(col(ClaimSupport.subject_id), col(ClaimSupport.claim))
+            .where(ClaimSupport.subject_type == "agency")
+            .where(ClaimSupport.basis == Basis.inferred)
+            .order_by(col(ClaimSupport.subject_id), col(ClaimSupport.claim))
+        ).all()
+    assert [tuple(row) for row in inferred] == [
+        ("cnsa", "country"),
+        ("congress", "country"),
+        ("congress", "kind"),
+        ("nasa", "country"),
+        ("ostp", "country"),
+        ("ostp", "kind"),
+        ("roscosmos", "country"),
+        ("roscosmos", "description"),
+        ("roscosmos", "kind"),
     ]
 
 
@@ -184,31 +224,32 @@ def test_timeline_order_keeps_uncertain_and_relative_dates_honest(seeded_db: Dat
         events = s.execute(select(Event).order_by(col(Event.date_sort), col(Event.id))).scalars()
         got = [(e.id, e.date_edtf, e.date_phrase, e.date_lower, e.date_upper) for e in events]
     assert got == [
-        (
-            "us-nasa-ostp-china-ban-in-force",
-            "2011",
-            "Since 2011",
-            dt.date(2011, 1, 1),
-            dt.date(2011, 12, 31),
-        ),
+        # "Since 2011 … have been banned": began in 2011 and goes on, so no latest day.
+        ("us-nasa-ostp-china-ban-in-force", "2011/..", "Since 2011", dt.date(2011, 1, 1), None),
+        # Deadlines ("by …") have no earliest day; "mid-2020s" is about 2025, a year either way.
         (
             "artemis-astronauts-on-the-moon",
-            "202X",
+            "../2025~",
             "by the mid-2020s",
-            dt.date(2020, 1, 1),
-            dt.date(2029, 12, 31),
+            None,
+            dt.date(2026, 12, 31),
         ),
         (
             "artemis-defined-human-existence",
-            "[..2029]",
+            "../2029",
             "by the end of the 2020s",
             None,
             dt.date(2029, 12, 31),
         ),
+        # Relative phrases stay verbatim, unresolved; undated events sort last, by id.
+        ("china-not-able-to-participate-in-nasa-moon-push", None, None, None, None),
         ("china-russia-confirm-ilrs-partnership", None, "recently", None, None),
+        ("cnn-reports-roscosmos-statement", None, "Shortly after", None, None),
         ("cnsa-ilrs-announcement", None, None, None, None),
+        ("ilrs-close-collaboration", None, None, None, None),
         ("ilrs-mou-signed", None, "This past Tuesday", None, None),
         ("ilrs-presentation-to-world-space-community", None, None, None, None),
         ("ilrs-road-map", None, None, None, None),
-        ("roscosmos-ilrs-statement", None, "Shortly after", None, None),
+        # "Shortly after" is when CNN reported the statement, not when Roscosmos made it.
+        ("roscosmos-ilrs-statement", None, None, None, None),
     ]

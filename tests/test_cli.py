@@ -48,14 +48,15 @@ def test_upgrade_seed_verify_then_corrupt(empty_db: Database) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     seeded = _run(empty_db, "seed")
     assert seeded.returncode == 0, seeded.stderr
-    assert "citation: 97 inserted" in seeded.stdout
+    assert "citation: 122 inserted" in seeded.stdout
+    assert "claim_support: 100 inserted" in seeded.stdout
     assert "seed loaded: dataset version 1" in seeded.stdout
     again = _run(empty_db, "seed")
     assert "seed unchanged: dataset version 1" in again.stdout
 
     verified = _run(empty_db, "verify")
     assert verified.returncode == 0, verified.stderr
-    assert "97 citations verified against their sources" in verified.stdout
+    assert "122 citations verified against their sources" in verified.stdout
 
     with empty_db.engine.begin() as conn:
         conn.execute(
@@ -67,7 +68,7 @@ def test_upgrade_seed_verify_then_corrupt(empty_db: Database) -> None:
     assert "citation agency-nasa-name-1: exact is 'NASA is currently working" in drifted.stderr
     assert "citation agency-nasa-name-1: prefix is" in drifted.stderr
     assert "citation agency-nasa-name-1: suffix is" in drifted.stderr
-    assert "3 drift(s) in 97 citations" in drifted.stderr
+    assert "3 drift(s) in 122 citations" in drifted.stderr
 
 
 def test_seed_refusal_exits_nonzero_with_reasons(migrated_db: Database, seed_copy: Path) -> None:

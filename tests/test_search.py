@@ -38,70 +38,88 @@ EXPECTED = {
         citation:agreement-ilrs-mou-purpose-1 citation:country-cn-name-1
         citation:event-ilrs-mou-signed-row-1 citation:program-ilrs-acronym-1
         citation:program-ilrs-locations-1 citation:program-ilrs-name-1
+        citation:program-ilrs-summary-1
         citation:program-objective-ilrs-lunar-based-observation-text-1
         citation:program-objective-ilrs-lunar-exploration-and-utilization-text-1
         citation:program-participant-ilrs-roscosmos-row-1
         citation:signatory-ilrs-mou-roscosmos-agreement-1""",
     "artemis accords": """agreement:artemis-accords
+        citation:agreement-artemis-accords-effect-1
         citation:agreement-artemis-accords-kind-1 citation:agreement-artemis-accords-name-1
         citation:reported-count-artemis-accords-other-signatories-count-1
-        citation:reported-count-artemis-accords-other-signatories-excludes-1
+        citation:reported-count-artemis-accords-other-signatories-excludes-2
         citation:reported-count-artemis-accords-other-signatories-relation-1
         citation:reported-count-artemis-accords-other-signatories-subject-1""",
-    "congress": """agency:congress restriction:us-nasa-ostp-china-ban
-        citation:agency-congress-kind-2 citation:agency-congress-name-1
+    "congress": """agency:congress event:us-nasa-ostp-china-ban-in-force
+        restriction:us-nasa-ostp-china-ban
+        citation:agency-congress-country-2 citation:agency-congress-kind-2
+        citation:agency-congress-name-1 citation:event-us-nasa-ostp-china-ban-in-force-row-2
         citation:restriction-us-nasa-ostp-china-ban-jurisdiction-2
         citation:restriction-us-nasa-ostp-china-ban-lifts-when-1""",
     "russia": """country:RU event:china-russia-confirm-ilrs-partnership
-        event:cnsa-ilrs-announcement event:ilrs-mou-signed
+        event:cnsa-ilrs-announcement event:ilrs-close-collaboration event:ilrs-mou-signed
         event:ilrs-presentation-to-world-space-community event:ilrs-road-map
         source:russia-china-moon-article program:ilrs agency:roscosmos
         citation:agency-roscosmos-country-1 citation:agency-roscosmos-description-1
         citation:agency-roscosmos-kind-1 citation:agreement-ilrs-mou-date-1
         citation:country-ru-name-1 citation:event-china-russia-confirm-ilrs-partnership-row-1
-        citation:event-ilrs-mou-signed-row-1 citation:event-ilrs-road-map-row-1
+        citation:event-cnsa-ilrs-announcement-row-2
+        citation:event-ilrs-close-collaboration-row-1
+        citation:event-ilrs-mou-signed-row-1
+        citation:event-ilrs-presentation-to-world-space-community-row-2
+        citation:event-ilrs-road-map-row-1
         citation:event-ilrs-road-map-row-2 citation:program-ilrs-summary-1
         citation:program-participant-ilrs-china-row-1
         citation:program-participant-ilrs-roscosmos-row-1
         citation:program-participant-ilrs-russia-row-1
+        citation:signatory-ilrs-mou-china-row-2
         citation:signatory-ilrs-mou-roscosmos-date-1 citation:signatory-ilrs-mou-roscosmos-party-1
+        citation:signatory-ilrs-mou-roscosmos-party-phrase-1
         citation:signatory-ilrs-mou-roscosmos-status-1""",
-    "Russia’s government": """event:ilrs-mou-signed agency:roscosmos
+    "Russia’s government": """event:ilrs-mou-signed program:ilrs agency:roscosmos
         citation:agency-roscosmos-country-1 citation:agency-roscosmos-description-1
         citation:agency-roscosmos-kind-1 citation:agreement-ilrs-mou-date-1
         citation:country-ru-name-1 citation:event-ilrs-mou-signed-row-1
+        citation:program-ilrs-summary-1
         citation:program-participant-ilrs-roscosmos-row-1
         citation:signatory-ilrs-mou-roscosmos-date-1 citation:signatory-ilrs-mou-roscosmos-party-1
+        citation:signatory-ilrs-mou-roscosmos-party-phrase-1
         citation:signatory-ilrs-mou-roscosmos-status-1""",
     "lunar-based": "program:ilrs citation:program-objective-ilrs-lunar-based-observation-text-1",
-    "r&d": "citation:event-ilrs-road-map-row-1",
-    "and/or": "citation:program-ilrs-locations-1 citation:program-ilrs-locations-2",
-    "U>S>": """restriction:us-nasa-ostp-china-ban
+    "r&d": "event:ilrs-road-map citation:event-ilrs-road-map-row-1",
+    "and/or": "program:ilrs citation:program-ilrs-locations-1 citation:program-ilrs-locations-2",
+    "U>S>": """event:china-not-able-to-participate-in-nasa-moon-push
         citation:agency-congress-country-1 citation:agency-congress-kind-1
-        citation:restriction-us-nasa-ostp-china-ban-effect-1
-        citation:restriction-us-nasa-ostp-china-ban-jurisdiction-1""",
+        citation:event-china-not-able-to-participate-in-nasa-moon-push-row-1""",
     "moo": """event:artemis-astronauts-on-the-moon event:artemis-defined-human-existence
+        event:china-not-able-to-participate-in-nasa-moon-push
         event:china-russia-confirm-ilrs-partnership source:russia-china-moon-article
-        program:artemis program:ilrs restriction:us-nasa-ostp-china-ban
+        program:artemis program:ilrs
         citation:agency-nasa-country-1 citation:country-us-name-1
         citation:event-artemis-astronauts-on-the-moon-row-1
         citation:event-artemis-defined-human-existence-row-1
+        citation:event-artemis-defined-human-existence-row-2
+        citation:event-china-not-able-to-participate-in-nasa-moon-push-row-1
         citation:event-china-russia-confirm-ilrs-partnership-row-1
         citation:program-artemis-description-1 citation:program-artemis-locations-1
-        citation:program-artemis-summary-1 citation:program-ilrs-locations-2
-        citation:program-ilrs-summary-1
+        citation:program-artemis-summary-2 citation:program-ilrs-locations-2
         citation:program-objective-artemis-astronauts-on-the-moon-text-1
         citation:program-objective-artemis-defined-human-existence-text-1
         citation:program-objective-ilrs-long-term-unmanned-operation-testing-text-1
-        citation:program-participant-artemis-united-states-row-1
-        citation:reported-count-artemis-other-partner-countries-excludes-1
-        citation:restriction-us-nasa-ostp-china-ban-effect-1""",
+        citation:program-participant-artemis-united-states-party-1
+        citation:program-participant-artemis-united-states-role-1
+        citation:reported-count-artemis-other-partner-countries-excludes-2""",
     "2020s": """event:artemis-astronauts-on-the-moon event:artemis-defined-human-existence
         citation:event-artemis-astronauts-on-the-moon-row-1
         citation:event-artemis-defined-human-existence-row-1
+        citation:event-artemis-defined-human-existence-row-2
         citation:program-objective-artemis-astronauts-on-the-moon-text-1""",
-    "TUES": """event:ilrs-mou-signed citation:agreement-ilrs-mou-date-1 citation:country-ru-name-1
-        citation:event-ilrs-mou-signed-row-1 citation:signatory-ilrs-mou-roscosmos-date-1""",
+    "TUES": """event:ilrs-mou-signed citation:agency-roscosmos-country-1
+        citation:agency-roscosmos-description-1 citation:agency-roscosmos-kind-1
+        citation:agreement-ilrs-mou-date-1 citation:country-ru-name-1
+        citation:event-ilrs-mou-signed-row-1 citation:program-ilrs-summary-1
+        citation:signatory-ilrs-mou-roscosmos-date-1 citation:signatory-ilrs-mou-roscosmos-party-1
+        citation:signatory-ilrs-mou-roscosmos-party-phrase-1""",
     "zebra": "",
     "lunar zebra": "",
 }
@@ -111,9 +129,8 @@ SNIPPETS = {
         "lunar",
         "program",
         "ilrs",
-    ): "…scientific research activities · <mark>lunar</mark> exploration "
-    "and utilization · <mark>lunar</mark>-based observation · basic scientific experiment · "
-    "technical verification…",
+    ): "A <mark>lunar</mark> outpost that Russia’s government space agency signed a memorandum "
+    "of understanding to build, in order to work with China. · A comprehensive scientific…",
     ("lunar-based", "citation", "program-objective-ilrs-lunar-based-observation-text-1"): (
         "<mark>lunar</mark>-<mark>based</mark> observation"
     ),
@@ -122,10 +139,11 @@ SNIPPETS = {
     "jointly formulate a road map for the construction of the ILRS",
     ("and/or", "citation", "program-ilrs-locations-1"): "built on the lunar surface "
     "<mark>and</mark>/<mark>or</mark> on the lunar <mark>orbit</mark>",
-    ("Russia’s government", "citation", "agency-roscosmos-country-1"): "<mark>Russia</mark>’"
-    "<mark>s</mark> <mark>government</mark> space agency, “signed a memorandum of understanding”",
+    ("Russia’s government", "citation", "agency-roscosmos-country-1"): "This past Tuesday, "
+    "<mark>Russia</mark>’<mark>s</mark> <mark>government</mark> space agency, “signed a "
+    "memorandum of understanding”",
     ("Russia’s government", "agency", "roscosmos"): (
-        "<mark>Russia</mark>'<mark>s</mark> <mark>government</mark> space agency."
+        "<mark>Russia</mark>’<mark>s</mark> <mark>government</mark> space agency."
     ),
     ("congress", "agency", "congress"): "<mark>Congress</mark>",  # no body: the title
     ("russia", "source", "russia-china-moon-article"): (
@@ -133,7 +151,7 @@ SNIPPETS = {
     ),
     # Only the title matches, so the snippet comes from it rather than the date phrase.
     ("moo", "event", "artemis-astronauts-on-the-moon"): "The Artemis program plans to have "
-    "astronauts on the surface of the <mark>moon</mark> again.",
+    "astronauts on the surface of the <mark>moon</mark> again by the mid-2020s.",
 }
 
 
@@ -160,6 +178,7 @@ def _reference(docs: list[dict[str, str]], q: str) -> list[SearchHit]:
                     title=doc["title"],
                     snippet=snippet(title=doc["title"], body=doc["body"], tokens=tokens),
                     score=2 if found(title) else 1,
+                    basis=doc["basis"],
                 )
             )
     return sorted(hits, key=lambda hit: (-hit.score, TYPE_ORDER.index(hit.type), hit.id))
@@ -181,9 +200,13 @@ def test_every_term_prefix_and_document_query_agrees_with_the_reference(
     queries = terms | {term[:n] for term in terms for n in (1, 2, 3)}
     queries |= {" ".join(text_terms(doc["title"] + " " + doc["body"])[:3]) for doc in docs}
     queries |= {"Russia’s", "U.S.", "NASA's", "multi-disciplinary", "(ILRS)", "“with", "road map"}
+    stated = [doc for doc in docs if doc["basis"] == "stated"]
+    assert 0 < len(stated) < len(docs)
     with Session(seeded_db.engine) as session:
         for q in sorted(queries):
             assert search(session=session, q=q, limit=1000) == _reference(docs, q), q
+            found = search(session=session, q=q, limit=1000, stated_only=True)
+            assert found == _reference(stated, q), q
 
 
 def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
@@ -213,7 +236,11 @@ def test_types_filter_and_count(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
         found = search(session=session, q="lunar", types=["event", "program"])
         assert _ids(found) == ["program:ilrs", "event:ilrs-mou-signed"]
-        assert count(session=session, q="lunar", types=["citation"]) == 12
+        assert count(session=session, q="lunar", types=["citation"]) == 13
+        # basis=stated leaves out the one quote that is a premise of an inferred row.
+        stated = search(session=session, q="lunar", types=["citation"], stated_only=True)
+        assert "citation:program-participant-ilrs-roscosmos-row-1" not in _ids(stated)
+        assert count(session=session, q="lunar", types=["citation"], stated_only=True) == 12
         assert search(session=session, q="lunar", types=[]) == []
         after = search(
             session=session, q="russia", types=["country", "source"], after=(2, "country", "RU")

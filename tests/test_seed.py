@@ -10,12 +10,14 @@ from sqlmodel import Session
 
 from app.models import (
     Citation,
+    ClaimSupport,
     DatasetVersion,
     Source,
     SubjectType,
 )
 from app.models.base import table_of
 from app.models.claims import CLAIMS, ROW
+from app.models.common import Basis
 from app.services.seed import load_seed
 from app.services.seed_plan import SUBJECT_TABLES
 from tests.conftest import SEED_DIR, Database
@@ -27,7 +29,7 @@ EXPECTED_ROWS = {
     "source": 1,
     "country": 4,
     "agency": 5,
-    "attribution": 5,
+    "attribution": 6,
     "program": 2,
     "program_location": 3,
     "program_objective": 10,
@@ -37,14 +39,16 @@ EXPECTED_ROWS = {
     "reported_count": 2,
     "restriction": 1,
     "restriction_party": 2,
-    "event": 9,
-    "event_entity": 21,
-    "citation": 97,
+    "event": 12,
+    "event_entity": 28,
+    "citation": 122,
+    # one per claim of a row: 94 claims with quotes, 6 descriptive attribution labels without
+    "claim_support": 100,
     "dataset_version": 1,
-    "search_document": 121,
+    "search_document": 149,
     # 2 programs, 5 agencies, 4 countries, 2 agreements, 3 signatories, 1 restriction,
-    # 9 events, 1 source, 97 citations
-    "entity_document": 124,
+    # 12 events, 1 source, 122 citations
+    "entity_document": 152,
 }
 
 
@@ -80,7 +84,7 @@ def test_every_citation_is_exact_against_its_source(seeded_db: Database) -> None
     with Session(seeded_db.engine) as session:
         texts = {s.id: s.text for s in session.execute(select(Source)).scalars()}
         citations = list(session.execute(select(Citation)).scalars())
-    assert len(citations) == 97
+    assert len(citations) == 122
     for c in citations:
         body = texts[c.source_id]
         assert body[c.start : c.end] == c.exact, c.id
@@ -94,20 +98,36 @@ def test_every_fact_row_has_a_citation_for_every_filled_claim(seeded_db: Databas
         cited: dict[tuple[str, str], set[str]] = {}
         for c in session.execute(select(Citation)).scalars():
             cited.setdefault((c.subject_type, c.subject_id), set()).add(c.claim)
+        supported: dict[tuple[str, str], dict[str, ClaimSupport]] = {}
+        for s in session.execute(select(ClaimSupport)).scalars():
+            supported.setdefault((s.subject_type, s.subject_id), {})[s.claim] = s
+        rows = 0
         for subject_type, table in SUBJECT_TABLES.items():
             pk = next(iter(table_of(table).primary_key.columns))
             for row in session.execute(select(table_of(table))).mappings():
-                claims = cited.get((subject_type.value, row[pk.name]), set())
+                rows += 1
+                key = (subject_type.value, row[pk.name])
+                claims = cited.get(key, set())
+                supports = supported.pop(key, {})
+                # Every cited claim has its basis; a claim with no quote is only a descriptive
+                # name (an attribution's label, which the curators wrote).
+                assert claims <= set(supports), key
+                for claim in set(supports) - claims:
+                    assert supports[claim].descriptive, f"{key} {claim} has no quote"
+                    assert supports[claim].basis == Basis.stated, (key, claim)
                 if subject_type is SubjectType.attribution and row["id"] == "article":
                     assert claims == set()  # the article's own words need no citation
+                    assert set(supports) == {"label"}
                     continue
-                assert claims, f"{subject_type.value} {row[pk.name]} has no citation"
-                if ROW in claims:
+                assert supports, f"{subject_type.value} {row[pk.name]} has no citation"
+                if ROW in supports:
                     continue
                 for claim, fields in CLAIMS[subject_type].items():
                     filled = any(row.get(f) is not None for f in fields if f in row)
                     if filled:
-                        assert claim in claims, f"{subject_type.value} {row[pk.name]}.{claim}"
+                        assert claim in supports, f"{subject_type.value} {row[pk.name]}.{claim}"
+        assert supported == {}  # no basis is kept for a row that does not exist
+        assert rows == 52
 
 
 def test_second_load_changes_nothing(seeded_db: Database) -> None:
@@ -124,7 +144,8 @@ def test_first_load_records_dataset_version_with_summary(seeded_db: Database) ->
         version = session.get_one(DatasetVersion, 1)
     summary: dict[str, Any] = json.loads(version.summary)
     assert version.origin == "seed"
-    assert summary["citation"] == {"inserted": 97, "updated": 0, "deleted": 0}
+    assert summary["citation"] == {"inserted": 122, "updated": 0, "deleted": 0}
+    assert summary["claim_support"] == {"inserted": 100, "updated": 0, "deleted": 0}
     assert summary["agency"] == {"inserted": 5, "updated": 0, "deleted": 0}
     assert version.seed_digest is not None
     assert len(version.seed_digest) == 64
@@ -140,14 +161,19 @@ def test_first_load_records_dataset_version_with_summary(seeded_db: Database) ->
         ),
         (
             "program-ilrs-openness-1",
+            "Roscosmos made a statement, saying that the two groups planned to",
+            "cnn-report",
+        ),
+        (
+            "program-ilrs-openness-2",
             "promote cooperation on the creation of an open-access ILRS for all interested "
             "countries and international partners",
             "roscosmos-statement-via-cnn",
         ),
         (
-            "restriction-us-nasa-ostp-china-ban-effect-1",
-            "China is not able to “participate substantially in the NASA moon push, at least not "
-            "without new U>S> legislation.”",
+            "event-china-not-able-to-participate-in-nasa-moon-push-row-1",
+            "According to, China is not able to “participate substantially in the NASA moon "
+            "push, at least not without new U>S> legislation.”",
             "unnamed-source",
         ),
         (

@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.models import Agency, Citation, ReportedCount
@@ -14,24 +14,16 @@ from app.services.dataset import current_version
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError, read_seed
 from tests.conftest import Database
-from tests.helpers import edit, snapshot
+from tests.helpers import edit, refused, snapshot
 
 LOCATIONS_QUOTE = "built on the lunar surface and/or on the lunar orbit"
-
-
-def _refused(engine: Engine, seed_dir: Path) -> list[str]:
-    before = snapshot(engine)
-    with pytest.raises(SeedError) as caught:
-        load_seed(engine=engine, seed_dir=seed_dir)
-    assert snapshot(engine) == before
-    return caught.value.problems
 
 
 def test_missing_quote_is_refused_with_file_entry_and_quote(
     seeded_db: Database, seed_copy: Path
 ) -> None:
     edit(seed_copy / "programs.yaml", LOCATIONS_QUOTE, "built on the far side of the moon")
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
         "programs.yaml: programs[ilrs] claim 'locations': quote 'built on the far side of the "
         "moon': not found in source 'russia-china-moon-article'"
@@ -44,7 +36,7 @@ def test_repeated_quote_is_refused_with_its_count(seeded_db: Database, seed_copy
         "- in order to work with China to build a lunar outpost",
         "- China",
     )
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
         "countries.yaml: countries[CN] claim 'name': quote 'China': found 7 times; say which "
         "with occurrence: 1..7 in source 'russia-china-moon-article'"
@@ -64,20 +56,20 @@ def test_occurrence_picks_one_of_a_repeated_quote(seeded_db: Database, seed_copy
     assert (citation.exact, citation.start, citation.end) == ("China", 42, 47)
 
 
-def test_a_filled_field_without_citation_is_refused(seeded_db: Database, seed_copy: Path) -> None:
+def test_a_filled_field_without_citation_isrefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(seed_copy / "agencies.yaml", "    name: NASA\n", "    name: NASA\n    acronym: NASA\n")
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == ["agencies.yaml: agencies[nasa]: no citation for filled claim(s) acronym"]
 
 
-def test_unknown_fields_and_claims_are_refused(seeded_db: Database, seed_copy: Path) -> None:
+def test_unknown_fields_and_claims_arerefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(seed_copy / "agencies.yaml", "    name: NASA\n", "    name: NASA\n    budget: 25\n")
     edit(
         seed_copy / "programs.yaml",
         "      openness:\n        - NASA",
         "      open:\n        - NASA",
     )
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
         "agencies.yaml: agencies[nasa]: unknown field(s) budget",
         "programs.yaml: programs[artemis]: unknown claim 'open' (known: acronym, description, "
@@ -86,14 +78,14 @@ def test_unknown_fields_and_claims_are_refused(seeded_db: Database, seed_copy: P
     ]
 
 
-def test_unknown_references_are_refused(seeded_db: Database, seed_copy: Path) -> None:
+def test_unknown_references_arerefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(
         seed_copy / "restrictions.yaml",
         "restricted_parties: [nasa, ostp]",
         "restricted_parties: [nasa, esa]",
     )
     edit(seed_copy / "events.yaml", "{type: agency, id: cnsa}", "{type: agency, id: esa}")
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
         "restrictions.yaml: restrictions[us-nasa-ostp-china-ban]: agency_id 'esa': no such agency",
         "events.yaml: events[cnsa-ilrs-announcement]: entity agency 'esa': no such agency",
@@ -104,7 +96,7 @@ def test_nul_in_text_is_refused_clearly_on_both_engines(
     seeded_db: Database, seed_copy: Path
 ) -> None:
     edit(seed_copy / "agencies.yaml", "    name: NASA\n", '    name: "NA\\0SA"\n')
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
         "agencies.yaml: agencies[nasa]: name: Value error, NUL characters (U+0000) are not "
         "allowed in text"
@@ -121,7 +113,7 @@ def test_a_stored_source_text_never_changes(seeded_db: Database, seed_copy: Path
         "06c45edb5a35c3ad07eacf96c83ca19d9e8587f0139073c19755ece02311fd67",
         new_sha,
     )
-    problems = _refused(seeded_db.engine, seed_copy)
+    problems = refused(seeded_db.engine, seed_copy)
     assert len(problems) == 1
     assert problems[0].startswith(
         "source 'russia-china-moon-article': stored text has SHA-256 06c45e"
@@ -129,7 +121,7 @@ def test_a_stored_source_text_never_changes(seeded_db: Database, seed_copy: Path
     assert problems[0].endswith("a source's text never changes: add a new source")
 
 
-def test_a_source_file_that_does_not_match_its_hash_is_refused(seed_copy: Path) -> None:
+def test_a_source_file_that_does_not_match_its_hash_isrefused(seed_copy: Path) -> None:
     article = seed_copy / "russia-china-moon-article.txt"
     article.write_bytes(article.read_bytes() + b"\n")
     with pytest.raises(SeedError) as caught:
@@ -143,7 +135,7 @@ def test_a_source_file_that_does_not_match_its_hash_is_refused(seed_copy: Path) 
 def test_a_changed_entry_updates_only_its_rows(seeded_db: Database, seed_copy: Path) -> None:
     edit(
         seed_copy / "agencies.yaml",
-        "description: Russia's government space agency.",
+        "description: Russia’s government space agency.",
         "description: The government space agency of Russia.",
     )
     before = snapshot(seeded_db.engine)
@@ -172,7 +164,8 @@ def test_a_removed_entry_is_deleted_with_its_citations(
     (seed_copy / "agreements.yaml").write_text(content[:start], encoding="utf-8")
     report = load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
     assert report.counts["reported_count"]["deleted"] == 1
-    assert report.counts["citation"]["deleted"] == 4
+    assert report.counts["citation"]["deleted"] == 5
+    assert report.counts["claim_support"]["deleted"] == 4
     with Session(seeded_db.engine) as session:
         assert session.get(ReportedCount, "artemis-other-partner-countries") is None
         assert current_version(session=session) == 2
@@ -181,7 +174,8 @@ def test_a_removed_entry_is_deleted_with_its_citations(
 def test_a_failure_while_writing_rolls_everything_back(
     seeded_db: Database, seed_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    edit(seed_copy / "countries.yaml", "name: Brazil", "name: Federative Republic of Brazil")
+    # A name the truth rules accept (it is in the country's quote), so the load gets to write.
+    edit(seed_copy / "countries.yaml", "name: United States", "name: The United States")
     edit(
         seed_copy / "countries.yaml",
         "Brazil has shown that is also plans to sign the accords.",

@@ -2,32 +2,21 @@
 
 from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlmodel import Session
 
-from app.services.seed import load_seed
-from app.services.seed_files import SeedError
 from app.services.verify import verify_citations
 from tests.conftest import Database
-from tests.helpers import edit, snapshot
+from tests.helpers import edit, refused
 
 SIGNER_QUOTE = (
     "This past Tuesday, Russia’s government space agency, “signed a memorandum of understanding”"
 )
 
 
-def _refused(engine: Engine, seed_dir: Path) -> list[str]:
-    before = snapshot(engine)
-    with pytest.raises(SeedError) as caught:
-        load_seed(engine=engine, seed_dir=seed_dir)
-    assert snapshot(engine) == before
-    return caught.value.problems
-
-
-def test_a_name_found_in_no_quote_is_refused(seeded_db: Database, seed_copy: Path) -> None:
+def test_a_name_found_in_no_quote_isrefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(seed_copy / "agencies.yaml", "    name: Roscosmos\n", "    name: Roskosmos\n")
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "agencies.yaml: agencies[roscosmos]: claim 'name': name 'Roskosmos' occurs in none of "
         "the row's quotes; write it as the source does, or mark a name the source does not give "
         "as descriptive"
@@ -42,26 +31,26 @@ def test_an_untitled_rows_name_must_be_marked_descriptive(
         "        descriptive: true\n        quotes:\n",
         "        quotes:\n",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "agreements.yaml: agreements[ilrs-mou]: claim 'name': name 'Memorandum of understanding "
         "on the International Lunar Research Station' occurs in none of the row's quotes; write "
         "it as the source does, or mark a name the source does not give as descriptive"
     ]
 
 
-def test_an_acronym_no_source_contains_is_refused(seeded_db: Database, seed_copy: Path) -> None:
+def test_an_acronym_no_source_contains_isrefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(
         seed_copy / "restrictions.yaml",
         "    scope: Working on space projects with their Chinese counterparts.",
         "    scope: NASA and OSTP working on space projects with their Chinese counterparts.",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "restrictions.yaml: restrictions[us-nasa-ostp-china-ban]: field 'scope': 'OSTP' occurs "
         "in no source this row cites; write the name as the source does"
     ]
 
 
-def test_an_inferred_claim_without_reasoning_is_refused(
+def test_an_inferred_claim_without_reasoning_isrefused(
     seeded_db: Database, seed_copy: Path
 ) -> None:
     edit(
@@ -71,13 +60,13 @@ def test_an_inferred_claim_without_reasoning_is_refused(
         "of the United States.\n",
         "",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "restrictions.yaml: restrictions[us-nasa-ostp-china-ban]: claim 'jurisdiction': an "
         "inferred claim must give its reasoning"
     ]
 
 
-def test_an_inferred_claim_with_one_premise_and_no_convention_is_refused(
+def test_an_inferred_claim_with_one_premise_and_no_convention_isrefused(
     seeded_db: Database, seed_copy: Path
 ) -> None:
     edit(
@@ -85,23 +74,21 @@ def test_an_inferred_claim_with_one_premise_and_no_convention_is_refused(
         "          - “signed a memorandum of understanding” in order to work with China\n",
         "",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "agreements.yaml: signatories[ilrs-mou-china]: claim 'row': an inferred claim needs at "
         "least two premises, or one and a named convention (it has 1 premise(s) and no "
         "convention)"
     ]
 
 
-def test_quoted_words_given_to_the_article_are_refused(
-    seeded_db: Database, seed_copy: Path
-) -> None:
+def test_quoted_words_given_to_the_article_arerefused(seeded_db: Database, seed_copy: Path) -> None:
     edit(
         seed_copy / "restrictions.yaml",
         "      lifts_when:\n        - quote: unless Congress approves such cooperation in "
         "advance.\n          attribution: unattributed-quotation\n",
         "      lifts_when:\n        - unless Congress approves such cooperation in advance.\n",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "restrictions.yaml: restrictions[us-nasa-ostp-china-ban]: claim 'lifts_when': quote "
         "'unless Congress approves such cooperation in advance.' is in quotation marks, so the "
         "words are not the article's own: attribute them to whoever the article gives them to, "
@@ -117,7 +104,7 @@ def test_a_row_of_inferred_claims_only_must_say_it_exists_by_inference(
         "    citations:\n      row:\n        basis: inferred",
         "    citations:\n      party:\n        basis: inferred",
     )
-    assert _refused(seeded_db.engine, seed_copy) == [
+    assert refused(seeded_db.engine, seed_copy) == [
         "agreements.yaml: signatories[ilrs-mou-china]: no citation for filled claim(s) "
         "agreement, party_phrase, status",
         "agreements.yaml: signatories[ilrs-mou-china]: every claim is inferred, so the row exists "

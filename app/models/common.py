@@ -57,11 +57,15 @@ def _to_date(value: object) -> dt.date | None:
 
 
 def edtf_bounds(value: str | None) -> tuple[dt.date | None, dt.date | None]:
-    """The earliest and latest calendar days an EDTF value can mean (None where it is open)."""
+    """The earliest and latest calendar days an EDTF value can mean (None where it is open).
+
+    An approximate or uncertain value widens by the edtf library's padding (a year for a
+    year): "by the mid-2020s" (`../2025~`) may still mean 2026, not 2027.
+    """
     if value is None:
         return None, None
     parsed = edtf.parse_edtf(value)
-    return _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
+    return _to_date(parsed.lower_fuzzy()), _to_date(parsed.upper_fuzzy())
 
 
 def sort_date(lower: dt.date | None, upper: dt.date | None) -> dt.date:

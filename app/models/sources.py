@@ -26,6 +26,7 @@ from app.models.public import (
     NameOut,
     Ref,
     Sha256Out,
+    Supported,
     TextOut,
     TextPositionSelector,
     TextQuoteSelector,
@@ -220,7 +221,10 @@ class SourcePublic(SQLModel):
     citation_count: Int64Out
 
 
-class AttributionPublic(SQLModel):
+class AttributionPublic(Supported):
+    """Whose words a quote carries. `label` is the curators' description, never a name the
+    source gives (its `label` claim says `descriptive`)."""
+
     id: IdOut
     label: NameOut
     description: TextOut | None

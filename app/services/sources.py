@@ -10,7 +10,7 @@ from app.models import Attribution, Citation, ClaimSupport, Source
 from app.models.common import Basis
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
-from app.services.refs import Json, refs, url_for
+from app.services.refs import Json, refs, support_for, url_for
 
 SOURCE_SORTS: dict[str, Any] = {"id": col(Source.id), "title": col(Source.title)}
 CITATION_SORTS: dict[str, Any] = {
@@ -163,6 +163,7 @@ def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:
             )
         ).scalars()
     }
+    described = support_for(session=session, subject_type="attribution", ids=sorted(attributions))
     wanted = {(c.subject_type, c.subject_id) for c in rows.values()}
     wanted |= {("source", c.source_id) for c in rows.values()}
     wanted |= {
@@ -190,6 +191,8 @@ def hydrate_citations(*, session: Session, ids: list[str]) -> list[Json]:
                     if a.speaker_agency_id
                     else None,
                     "reported_by": a.reported_by,
+                    "basis": described[a.id]["basis"],
+                    "claims": described[a.id]["claims"],
                 },
                 "exact": c.exact,
                 "prefix": c.prefix,

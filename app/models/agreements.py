@@ -12,6 +12,7 @@ from app.models.common import Count, ShortText, Slug, Text
 from app.models.dates import DateBounds, Dated
 from app.models.public import (
     MAX_RELATED,
+    PARAPHRASE,
     CitationList,
     DatePublic,
     IdOut,
@@ -156,8 +157,8 @@ class AgreementPublic(Supported):
     kind: AgreementKind
     program: Ref | None
     date: DatePublic
-    purpose: TextOut | None
-    effect: TextOut | None
+    purpose: TextOut | None = Field(description=PARAPHRASE)
+    effect: TextOut | None = Field(description=PARAPHRASE)
     signatories_url: UrlOut
     reported_counts: Annotated[list[ReportedCountPublic], Field(max_length=MAX_RELATED)]
     citations: CitationList

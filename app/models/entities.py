@@ -12,6 +12,7 @@ from app.models.agreements import ReportedCountPublic
 from app.models.common import CountryCode, ShortText, Slug, Text
 from app.models.public import (
     MAX_RELATED,
+    PARAPHRASE,
     CitationList,
     IdOut,
     LinkRefList,
@@ -180,7 +181,7 @@ class AgencyPublic(Supported):
     name: NameOut
     acronym: NameOut | None
     kind: AgencyKind | None = Field(description="null where the source does not say")
-    description: TextOut | None
+    description: TextOut | None = Field(description=PARAPHRASE)
     country: Ref | None
     programs: LinkRefList = Field(description="programs the agency takes part in")
     citations: CitationList
@@ -204,9 +205,9 @@ class ProgramPublic(Supported):
     url: UrlOut
     name: NameOut
     acronym: NameOut | None
-    summary: TextOut
-    description: TextOut | None
-    openness: TextOut | None
+    summary: TextOut = Field(description=PARAPHRASE)
+    description: TextOut | None = Field(description=PARAPHRASE)
+    openness: TextOut | None = Field(description=PARAPHRASE)
     locations: Annotated[list[Location], Field(max_length=MAX_RELATED)]
     locations_phrase: TextOut | None = Field(
         description="the source's words for where, e.g. 'on the lunar surface and/or on the "

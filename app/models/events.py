@@ -11,6 +11,7 @@ from app.models import base as _base  # noqa: F401
 from app.models.common import EntityId, Slug, Text
 from app.models.dates import DateBounds, Dated
 from app.models.public import (
+    PARAPHRASE,
     CitationList,
     DatePublic,
     IdOut,
@@ -95,7 +96,7 @@ class EventPublic(Supported):
     url: UrlOut
     kind: EventKind
     status: EventStatus
-    summary: TextOut
+    summary: TextOut = Field(description=PARAPHRASE)
     date: DatePublic
     entities: RefList
     citations: CitationList

@@ -14,7 +14,11 @@ T = TypeVar("T")
 # response against these models, so they are checked, not just declared).
 NO_NUL = r"^[^\x00]*$"
 MAX_BIGINT = 2**63 - 1
-MAX_RELATED = 10_000  # nested lists; a relation that could outgrow this becomes a sub-resource
+MAX_RELATED = 10_000
+PARAPHRASE = (
+    "The curators' paraphrase of this row's quotes for this field (see `claims`): it says no more "
+    "than they do, keeps their qualifiers, and uses no name or acronym no source contains."
+)  # nested lists; a relation that could outgrow this becomes a sub-resource
 
 IdOut = Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")]
 NameOut = Annotated[str, Field(max_length=500, pattern=NO_NUL)]

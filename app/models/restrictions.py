@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401
 from app.models.common import EdtfStr, ShortText, Slug, Text
 from app.models.public import (
+    PARAPHRASE,
     CitationList,
     DatePublic,
     IdOut,
@@ -83,9 +84,9 @@ class RestrictionPublic(Supported):
     restricted_parties: RefList
     counterpart: Ref | None
     counterpart_phrase: NameOut | None
-    scope: TextOut | None
-    lifts_when: TextOut | None
+    scope: TextOut | None = Field(description=PARAPHRASE)
+    lifts_when: TextOut | None = Field(description=PARAPHRASE)
     lifting_agency: Ref | None
     effect_program: Ref | None
-    effect: TextOut | None
+    effect: TextOut | None = Field(description=PARAPHRASE)
     citations: CitationList

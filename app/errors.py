@@ -24,6 +24,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-found": "No resource exists at this URL.",
     "method-not-allowed": "This resource does not support the method; see the Allow header.",
     "not-acceptable": "None of the media types in the Accept header can be served.",
+    "precondition-failed": "An If-Match or If-Unmodified-Since precondition is false: the "
+    "representation is not the one the client holds.",
     "rate-limited": "Too many requests from this client; retry after Retry-After seconds.",
     "internal-error": "The server failed; the problem is logged and nothing internal is shown.",
     "service-unavailable": "The database is unavailable or not yet migrated.",
@@ -33,6 +35,7 @@ STATUS_TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    412: "precondition-failed",
     429: "rate-limited",
     500: "internal-error",
     503: "service-unavailable",

@@ -1,9 +1,11 @@
-"""HTTP caching in front of every GET: ETag/Last-Modified validators, 304s, HEAD, compression,
-and a cache of finished response bytes keyed by dataset version.
+"""HTTP caching in front of every GET: ETag/Last-Modified validators, preconditions (304, 412),
+HEAD, compression, and a cache of finished response bytes keyed by dataset version.
 
-A 304 needs no database work: the ETag is derived from the dataset version (which the
-VersionWatcher re-reads at most every `ttl` seconds) and the request target, so it is known
-before the route runs. Bodies are stored already compressed, once per (version, target, coding).
+The ETag is derived from the dataset version (which the VersionWatcher re-reads at most every
+`ttl` seconds) and the request target. Preconditions are evaluated, in RFC 9110 §13.2.2's
+order, only where the answer would be a 200: on a stored answer (stored only when it was a 200)
+or after the route has run, never ahead of the route's own validation and 404s. Bodies are
+stored already compressed, once per (version, target, coding).
 """
 
 import functools
@@ -16,10 +18,12 @@ import anyio.to_thread
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import problem_body
 from app.middleware.negotiation import (
     accepts,
     choose_encoding,
     etag_matches,
+    etag_matches_strong,
     http_date,
     parse_http_date,
 )
@@ -55,6 +59,8 @@ class Conditions:
     accept_encoding: str | None = None
     if_none_match: str | None = None
     if_modified_since: str | None = None
+    if_match: str | None = None
+    if_unmodified_since: str | None = None
 
 
 _FIELDS = {
@@ -62,6 +68,8 @@ _FIELDS = {
     b"accept-encoding": "accept_encoding",
     b"if-none-match": "if_none_match",
     b"if-modified-since": "if_modified_since",
+    b"if-match": "if_match",
+    b"if-unmodified-since": "if_unmodified_since",
 }
 
 
@@ -148,33 +156,18 @@ class HTTPCacheMiddleware:
         target = scope["path"].encode() + b"?" + scope["query_string"]
         key = (info.version, coding, target)
         stored = self._store.get(key)
-        if stored is None:
-            etag = _etag(info, target, coding)
-            if request.if_none_match is not None and etag_matches(request.if_none_match, etag):
-                # The tag names this version and target, so the client's copy is current.
-                await _send_304(send, _validators(info, etag))
-                return
-            await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
+        if stored is None or not _accepts(request.accept, stored.media_type):
+            # Unknown yet, or not servable to this client (the route answers with its 406):
+            # the route decides, and preconditions apply only if it answers 200.
+            etag = stored.etag if stored is not None else _etag(info, target, coding)
+            await self._call_app(
+                scope, receive, send, head=head, key=key, etag=etag, info=info, request=request
+            )
             return
-        if not _accepts(request.accept, stored.media_type):
-            # Not servable to this client: the route answers with its 406.
-            etag = stored.etag
-            await self._call_app(scope, receive, send, head=head, key=key, etag=etag, info=info)
-            return
-        if self._not_modified(request, stored.etag, info):
-            await _send_304(send, _validators(info, stored.etag))
+        if await _precondition_answer(send, request, stored.etag, info, scope["path"]):
             return
         self._store.move_to_end(key)
         await _send(send, 200, stored.headers, b"" if head else stored.body)
-
-    def _not_modified(self, request: Conditions, etag: str, info: VersionInfo) -> bool:
-        if request.if_none_match is not None:
-            return etag_matches(request.if_none_match, etag)
-        since = request.if_modified_since
-        if since is None or info.created_at is None:
-            return False
-        moment = parse_http_date(since)
-        return moment is not None and info.created_at.replace(microsecond=0) <= moment
 
     async def _call_app(
         self,
@@ -186,6 +179,7 @@ class HTTPCacheMiddleware:
         key: tuple[int, str, bytes],
         etag: str,
         info: VersionInfo,
+        request: Conditions,
     ) -> None:
         start: Message | None = None
         chunks: list[bytes] = []
@@ -227,6 +221,8 @@ class HTTPCacheMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         if len(body) <= self.max_body:
             self._remember(key, Stored(headers, body, media_type, etag))
+        if await _precondition_answer(send, request, etag, info, scope["path"]):
+            return
         await _send(send, 200, headers, b"" if head else body)
 
     def _serving(self, version: int) -> Serving:
@@ -260,5 +256,44 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send({"type": "http.response.body", "body": body})
 
 
-async def _send_304(send: Send, headers: list[tuple[bytes, bytes]]) -> None:
-    await _send(send, 304, headers, b"")
+def _modified_after(since: str | None, info: VersionInfo) -> bool | None:
+    """Whether the data changed after an HTTP-date; None when there is nothing to compare."""
+    moment = parse_http_date(since) if since is not None else None
+    if moment is None or info.created_at is None:
+        return None
+    return info.created_at.replace(microsecond=0) > moment
+
+
+async def _precondition_answer(
+    send: Send, request: Conditions, etag: str, info: VersionInfo, path: str
+) -> bool:
+    """Answer a 412 or a 304 for a target whose answer is a 200, in RFC 9110 §13.2.2's order;
+    False when the 200 itself is the answer."""
+    if request.if_match is not None:
+        failed = not etag_matches_strong(request.if_match, etag)
+    else:
+        failed = _modified_after(request.if_unmodified_since, info) is True
+    if failed:
+        body = problem_body(
+            status=412,
+            kind="precondition-failed",
+            detail="The representation is not the one your If-Match or If-Unmodified-Since names.",
+            instance=path,
+            errors=None,
+        )
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"cache-control", b"no-store"),
+            (b"content-length", str(len(body)).encode()),
+            *((k, v) for k, v in _validators(info, etag) if k in (b"etag", b"last-modified")),
+        ]
+        await _send(send, 412, headers, body)
+        return True
+    if request.if_none_match is not None:
+        fresh = etag_matches(request.if_none_match, etag)
+    else:
+        fresh = _modified_after(request.if_modified_since, info) is False
+    if fresh:
+        await _send(send, 304, _validators(info, etag), b"")
+        return True
+    return False

@@ -56,6 +56,13 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == opaque for tag in if_none_match.split(","))
 
 
+def etag_matches_strong(if_match: str, etag: str) -> bool:
+    """Strong comparison, as RFC 9110 §13.1.1 requires for If-Match (`*`: any current one)."""
+    if if_match.strip() == "*":
+        return True
+    return not etag.startswith("W/") and any(tag.strip() == etag for tag in if_match.split(","))
+
+
 def http_date(moment: dt.datetime) -> str:
     return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
 

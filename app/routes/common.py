@@ -149,12 +149,19 @@ def problem_response_doc(description: str) -> dict[str, Any]:
 def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:
     """The responses every GET can give besides 200; headers are added in app/openapi.py."""
     out: dict[int | str, dict[str, Any]] = {
-        304: {"description": "Not Modified: the `If-None-Match` ETag is current."},
+        304: {
+            "description": "Not Modified: the `If-None-Match` ETag (or `If-Modified-Since` "
+            "date) is current."
+        },
         400: problem_response_doc(
             "Invalid, out-of-range or unknown query parameter, or a malformed cursor."
         ),
         406: problem_response_doc(
             "The Accept header admits no media type this operation produces."
+        ),
+        412: problem_response_doc(
+            "Precondition Failed: `If-Match` names no current representation, or the data "
+            "changed after `If-Unmodified-Since`."
         ),
         429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
         500: problem_response_doc("Server error; nothing internal is disclosed."),

@@ -22,6 +22,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "unknown-parameter": "The request used a query parameter this operation does not define.",
     "invalid-cursor": "The pagination cursor is malformed or belongs to another ordering.",
     "not-found": "No resource exists at this URL.",
+    "cors-refused": "A CORS preflight asked for a method or request header this API does not "
+    "allow; the detail names them and lists what is allowed.",
     "method-not-allowed": "This resource does not support the method; see the Allow header.",
     "not-acceptable": "None of the media types in the Accept header can be served.",
     "precondition-failed": "An If-Match or If-Unmodified-Since precondition is false: the "

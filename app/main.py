@@ -65,9 +65,7 @@ EXPOSED = [
     "Last-Modified",
     "Link",
     "Retry-After",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
+    "RateLimit",
     "RateLimit-Policy",
 ]
 
@@ -124,7 +122,6 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         Middleware(
             CORSMiddleware,
             allow_methods=["GET", "HEAD"],
-            allow_headers=["If-None-Match", "If-Modified-Since", "Accept", "Accept-Encoding"],
             expose_headers=EXPOSED,
             max_age=86400,
         ),

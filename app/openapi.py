@@ -29,11 +29,21 @@ def _str(description: str, max_length: int, pattern: str) -> dict[str, Any]:
     }
 
 
-RATE_HEADERS = {
-    "RateLimit-Limit": _int("Requests allowed per window, per client."),
-    "RateLimit-Remaining": _int("Requests left in this window."),
-    "RateLimit-Reset": _int("Seconds until the window resets."),
-    "RateLimit-Policy": _str("`limit;w=window-seconds`.", 40, r"^[0-9]+;w=[0-9]+$"),
+RATE_POLICY = {
+    "RateLimit-Policy": _str(
+        'The quota per client (IETF draft RateLimit fields): `"per-client";q=<requests>;'
+        "w=<window seconds>`.",
+        60,
+        r'^"per-client";q=[0-9]+;w=[0-9]+$',
+    ),
+}
+RATE_COUNTERS = {
+    "RateLimit": _str(
+        'This client\'s counters: `"per-client";r=<remaining>;t=<seconds to reset>`. Only on '
+        "answers no shared cache may store (`no-store`), never on cacheable 200s and 304s.",
+        60,
+        r'^"per-client";r=[0-9]+;t=[0-9]+$',
+    ),
 }
 CACHE_HEADERS = {
     "ETag": _str("Strong validator of this representation.", 100, r'^"[0-9a-z-]+"$'),
@@ -48,7 +58,7 @@ CACHE_HEADERS = {
 }
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": {
-        "description": "Sent when the request carries `Origin`: every origin may read.",
+        "description": "Every origin may read every answer (the same for all origins).",
         "schema": {"type": "string", "enum": ["*"]},
     }
 }
@@ -64,7 +74,9 @@ def _headers(status: str, operation: dict[str, Any]) -> dict[str, Any]:
     """The headers a response with this status really carries (see app/middleware)."""
     headers: dict[str, Any] = dict(CORS_HEADERS)
     if status.startswith(("2", "3", "4")):
-        headers |= RATE_HEADERS
+        headers |= RATE_POLICY
+    if status.startswith("4"):
+        headers |= RATE_COUNTERS
     if status in ("200", "304"):
         headers |= CACHE_HEADERS
     if status == "200" and operation["operationId"].startswith(("list_", "search_")):
@@ -112,7 +124,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             for status, response in responses.items():
                 if "health" in operation["tags"] and status in ("200", "304"):
                     # /healthz is never cached: it must show the database as it is now.
-                    response["headers"] = {**CORS_HEADERS, **RATE_HEADERS}
+                    response["headers"] = {**CORS_HEADERS, **RATE_POLICY, **RATE_COUNTERS}
                 else:
                     response["headers"] = _headers(status, operation)
             example = examples.get(operation["operationId"])

@@ -1,6 +1,7 @@
 """HTTP behaviour: caching validators, 304, HEAD, errors as problems, compression, CORS, limits."""
 
 import gzip
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -249,17 +250,23 @@ def test_cors_exposes_the_headers_scripts_need(api: TestClient) -> None:
     assert {
         "etag",
         "link",
-        "ratelimit-limit",
-        "ratelimit-remaining",
-        "ratelimit-reset",
+        "ratelimit",
+        "ratelimit-policy",
         "retry-after",
     } <= exposed
     preflight = api.options(
         "/v1/programs",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
     )
-    assert preflight.status_code == 200
+    assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-methods"] == "GET, HEAD"
+
+
+def _counters(field: str) -> tuple[int, int]:
+    """(remaining, reset) from a `RateLimit: "per-client";r=N;t=S` field."""
+    match = re.fullmatch(r'"per-client";r=([0-9]+);t=([0-9]+)', field)
+    assert match is not None, field
+    return int(match[1]), int(match[2])
 
 
 @pytest.fixture
@@ -268,14 +275,25 @@ def limited(seeded_db: Database) -> Iterator[TestClient]:
 
 
 def test_rate_limit_headers_and_429(limited: TestClient) -> None:
-    seen = [limited.get("/v1/countries") for _ in range(3)]
-    assert [r.headers["ratelimit-remaining"] for r in seen] == ["2", "1", "0"]
-    assert seen[0].headers["ratelimit-limit"] == "3"
-    assert seen[0].headers["ratelimit-policy"] == "3;w=60"
+    cached = limited.get("/v1/countries")
+    # The policy is the same for everyone; this client's counters never go into an answer a
+    # shared cache may store and hand to another client.
+    assert cached.headers["ratelimit-policy"] == '"per-client";q=3;w=60'
+    assert "public" in cached.headers["cache-control"]
+    assert "ratelimit" not in cached.headers
+    revalidated = limited.get("/v1/countries", headers={"If-None-Match": cached.headers["etag"]})
+    assert revalidated.status_code == 304
+    assert "ratelimit" not in revalidated.headers
+    missing = limited.get("/v1/countries/ZZ")
+    assert missing.status_code == 404
+    assert missing.headers["cache-control"] == "no-store"
+    remaining, reset = _counters(missing.headers["ratelimit"])
+    assert remaining == 0
+    assert 1 <= reset <= 60
     refused = limited.get("/v1/countries")
     body = _problem(refused, 429, "rate-limited")
     assert 1 <= int(refused.headers["retry-after"]) <= 60
-    assert refused.headers["ratelimit-remaining"] == "0"
+    assert _counters(refused.headers["ratelimit"]) == (0, int(refused.headers["retry-after"]))
     assert body["detail"] == "More than 3 requests in 60 s from this client."
     # Health checks count like any request (a probe every few seconds is far below the limit).
     assert limited.get("/healthz").status_code == 429

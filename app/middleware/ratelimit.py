@@ -1,4 +1,8 @@
-"""Per-client rate limiting with the IETF RateLimit headers.
+"""Per-client rate limiting with the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-
+headers-10): `RateLimit-Policy: "per-client";q=<limit>;w=<window>` on every answer, and the
+client's own counters, `RateLimit: "per-client";r=<remaining>;t=<reset>`, only on answers that no
+shared cache may store (`no-store` or `private`: problems, 429s, /healthz). A cache or CDN that
+stored one client's counters with a public 200 or 304 would hand them to every other client.
 
 A fixed window per client address, counted in this process. With W workers behind one
 address, a client can make at most W × limit requests per window across a deployment of one
@@ -13,6 +17,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import ProblemError, problem_response
 
+POLICY = "per-client"
+
+
+def _unshared(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether no shared cache may store this answer (so per-client values may go in it)."""
+    for name, value in headers:
+        if name.lower() == b"cache-control":
+            directives = {d.strip().split(b"=")[0] for d in value.lower().split(b",")}
+            return bool(directives & {b"no-store", b"private"})
+    return False
+
 
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, limit: int, window: int) -> None:
@@ -21,8 +36,7 @@ class RateLimitMiddleware:
         self.window = window
         self._counts: dict[str, int] = {}
         self._window_start = 0.0
-        self._limit_header = (b"ratelimit-limit", str(limit).encode())
-        self._policy_header = (b"ratelimit-policy", f"{limit};w={window}".encode())
+        self._policy_header = (b"ratelimit-policy", f'"{POLICY}";q={limit};w={window}'.encode())
 
     def _take(self, client: str, now: float) -> tuple[int, int]:
         """Count one request; returns (remaining, seconds until the window resets)."""
@@ -43,10 +57,8 @@ class RateLimitMiddleware:
         remaining, reset = self._take(client, time.time())
         if remaining < 0:
             headers = {
-                "RateLimit-Limit": str(self.limit),
-                "RateLimit-Remaining": "0",
-                "RateLimit-Reset": str(reset),
-                "RateLimit-Policy": f"{self.limit};w={self.window}",
+                "RateLimit-Policy": self._policy_header[1].decode(),
+                "RateLimit": f'"{POLICY}";r=0;t={reset}',
             }
             problem = ProblemError(
                 429,
@@ -55,17 +67,14 @@ class RateLimitMiddleware:
             )
             await problem_response(problem, scope["path"])(scope, receive, send)
             return
-        extra = [
-            self._limit_header,
-            (b"ratelimit-remaining", str(remaining).encode()),
-            (b"ratelimit-reset", str(reset).encode()),
-            self._policy_header,
-        ]
+        counters = (b"ratelimit", f'"{POLICY}";r={remaining};t={reset}'.encode())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                raw = message.get("headers", [])
+                extra = [self._policy_header, counters] if _unshared(raw) else [self._policy_header]
                 # A new list: the cache layer may hand every client the same stored headers.
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*raw, *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -34,7 +34,8 @@ class Health(BaseModel):
 def read_health(session: SessionDep) -> JSONBytes:
     """Whether the service and its database answer, and the dataset version it serves."""
     try:
-        return JSONBytes(dataset_status(session=session))
+        # no-store: a health answer must show the database as it is now, to every client.
+        return JSONBytes(dataset_status(session=session), headers={"Cache-Control": "no-store"})
     except SQLAlchemyError as exc:
         # A database that is down or not migrated is a 503, not a 500 with a trace.
         raise ProblemError(503, "The database is unavailable or not migrated.") from exc

@@ -40,6 +40,15 @@ EXAMPLE_REQUESTS = {
 }
 
 
+# "problem-<status>" -> the request whose real problem documents that status everywhere.
+PROBLEM_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
+    "problem-400": ("/v1/programs?limit=0", {}),
+    "problem-404": ("/v1/programs/apollo", {}),
+    "problem-406": ("/v1/programs", {"Accept": "text/html"}),
+    "problem-412": ("/v1/programs/ilrs", {"If-Match": '"zzz"'}),
+}
+
+
 def collect(client: TestClient) -> dict[str, Any]:
     """The live response body of every example request."""
     out: dict[str, Any] = {}
@@ -48,6 +57,11 @@ def collect(client: TestClient) -> dict[str, Any]:
         response.raise_for_status()
         is_json = response.headers["content-type"].startswith("application/json")
         out[operation] = response.json() if is_json else response.text
+    for key, (url, headers) in PROBLEM_REQUESTS.items():
+        response = client.get(url, headers={"Accept-Encoding": "identity", **headers})
+        assert response.status_code == int(key.removeprefix("problem-")), response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        out[key] = response.json()
     return out
 
 

@@ -221,6 +221,11 @@ class HTTPCacheMiddleware:
         headers.append((b"content-length", str(len(body)).encode()))
         if len(body) <= self.max_body:
             self._remember(key, Stored(headers, body, media_type, etag))
+        if not _accepts(request.accept, media_type):
+            # Let through for its errors (it accepts problems only); its 200 is not servable.
+            detail = f"This resource is only available as {media_type}."
+            await _send_problem(send, 406, "not-acceptable", detail, scope["path"], [])
+            return
         if await _precondition_answer(send, request, etag, info, scope["path"]):
             return
         await _send(send, 200, headers, b"" if head else body)
@@ -256,6 +261,25 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send({"type": "http.response.body", "body": body})
 
 
+async def _send_problem(
+    send: Send,
+    status: int,
+    kind: str,
+    detail: str,
+    path: str,
+    extra: list[tuple[bytes, bytes]],
+) -> None:
+    body = problem_body(status=status, kind=kind, detail=detail, instance=path, errors=None)
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"cache-control", b"no-store"),
+        (b"content-length", str(len(body)).encode()),
+        (b"vary", VARY.encode()),
+        *extra,
+    ]
+    await _send(send, status, headers, body)
+
+
 def _modified_after(since: str | None, info: VersionInfo) -> bool | None:
     """Whether the data changed after an HTTP-date; None when there is nothing to compare."""
     moment = parse_http_date(since) if since is not None else None
@@ -274,20 +298,9 @@ async def _precondition_answer(
     else:
         failed = _modified_after(request.if_unmodified_since, info) is True
     if failed:
-        body = problem_body(
-            status=412,
-            kind="precondition-failed",
-            detail="The representation is not the one your If-Match or If-Unmodified-Since names.",
-            instance=path,
-            errors=None,
-        )
-        headers = [
-            (b"content-type", b"application/problem+json"),
-            (b"cache-control", b"no-store"),
-            (b"content-length", str(len(body)).encode()),
-            *((k, v) for k, v in _validators(info, etag) if k in (b"etag", b"last-modified")),
-        ]
-        await _send(send, 412, headers, body)
+        detail = "The representation is not the one your If-Match or If-Unmodified-Since names."
+        current = [(k, v) for k, v in _validators(info, etag) if k in (b"etag", b"last-modified")]
+        await _send_problem(send, 412, "precondition-failed", detail, path, current)
         return True
     if request.if_none_match is not None:
         fresh = etag_matches(request.if_none_match, etag)

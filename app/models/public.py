@@ -1,6 +1,7 @@
 """Response parts every resource shares: inline citations, references, dates, pages, problems."""
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,10 +51,58 @@ class CitationInline(BaseModel):
     url: UrlOut
 
 
+class ProblemType(StrEnum):
+    """Every problem `type` the API sends; each URI explains itself (app/errors.py)."""
+
+    bad_request = "/problems/bad-request"
+    invalid_parameter = "/problems/invalid-parameter"
+    unknown_parameter = "/problems/unknown-parameter"
+    invalid_cursor = "/problems/invalid-cursor"
+    not_found = "/problems/not-found"
+    cors_refused = "/problems/cors-refused"
+    method_not_allowed = "/problems/method-not-allowed"
+    not_acceptable = "/problems/not-acceptable"
+    precondition_failed = "/problems/precondition-failed"
+    rate_limited = "/problems/rate-limited"
+    internal_error = "/problems/internal-error"
+    service_unavailable = "/problems/service-unavailable"
+
+
+class RefType(StrEnum):
+    """The kinds of row a reference can point to."""
+
+    program = "program"
+    agency = "agency"
+    country = "country"
+    agreement = "agreement"
+    signatory = "signatory"
+    restriction = "restriction"
+    event = "event"
+    source = "source"
+    citation = "citation"
+    attribution = "attribution"
+    reported_count = "reported_count"
+    program_objective = "program_objective"
+    program_participant = "program_participant"
+
+
+class SearchType(StrEnum):
+    """What a search hit can be."""
+
+    program = "program"
+    agency = "agency"
+    country = "country"
+    agreement = "agreement"
+    restriction = "restriction"
+    event = "event"
+    source = "source"
+    citation = "citation"
+
+
 class Ref(BaseModel):
     """A related row: enough to show it and to follow it."""
 
-    type: TokenOut = Field(examples=["agency"])
+    type: RefType = Field(examples=["agency"])
     id: IdOut = Field(examples=["roscosmos"])
     name: TextOut = Field(examples=["Roscosmos"])
     url: UrlOut = Field(examples=["/v1/agencies/roscosmos"])
@@ -134,9 +183,7 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(title="Problem")
 
-    type: Annotated[str, Field(max_length=100, pattern=r"^/problems/[a-z-]+$")] = Field(
-        examples=["/problems/not-found"], description="explained at this URL"
-    )
+    type: ProblemType = Field(examples=["/problems/not-found"], description="explained at this URL")
     title: NameOut = Field(examples=["Not Found"])
     status: int = Field(examples=[404], ge=400, le=599, json_schema_extra={"format": "int32"})
     detail: TextOut = Field(examples=["No program with id 'apollo'."])
@@ -147,7 +194,7 @@ class Problem(BaseModel):
 class SearchHitPublic(BaseModel):
     """One search hit: what it is, where it lives, and the matching words in context."""
 
-    type: TokenOut = Field(examples=["citation"])
+    type: SearchType = Field(examples=["citation"])
     id: IdOut = Field(examples=["program-ilrs-locations-1"])
     url: UrlOut = Field(examples=["/v1/citations/program-ilrs-locations-1"])
     title: TextOut

@@ -120,7 +120,10 @@ async def guard(request: Request) -> None:
             ],
         )
     media_type = getattr(route.response_class, "media_type", None) or "application/json"
-    if not accepts(request.headers.get("accept"), media_type):
+    accept = request.headers.get("accept")
+    # A client that takes problems only (application/problem+json) still learns of a 400 or a
+    # 404; if the answer would be a 200, the cache layer turns it into the 406.
+    if not accepts(accept, media_type) and not accepts(accept, PROBLEM_MEDIA_TYPE):
         raise ProblemError(406, f"This resource is only available as {media_type}.")
 
 
@@ -143,7 +146,9 @@ def page_response(
 
 
 def problem_response_doc(description: str) -> dict[str, Any]:
-    return {"model": Problem, "description": description, "content": {PROBLEM_MEDIA_TYPE: {}}}
+    # The model registers the Problem schema; app/openapi.py documents the content under the
+    # media type the server sends.
+    return {"model": Problem, "description": description}
 
 
 def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:

@@ -5,10 +5,10 @@ from pydantic import BaseModel, Field
 
 from app import __version__
 from app.errors import PROBLEM_TYPES, ProblemError
-from app.models.public import NameOut, TextOut, UrlOut
-from app.routes.common import JSONBytes, responses
+from app.models.public import NameOut, ProblemType, TextOut, UrlOut
+from app.routes.common import Guard, JSONBytes, responses
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(tags=["meta"], dependencies=[Guard])
 
 RESOURCES = [
     "programs",
@@ -34,8 +34,8 @@ class Index(BaseModel):
     resources: dict[str, UrlOut]
 
 
-class ProblemType(BaseModel):
-    type: UrlOut
+class ProblemTypeInfo(BaseModel):
+    type: ProblemType
     description: TextOut
 
 
@@ -67,7 +67,7 @@ def read_index() -> JSONBytes:
 @router.get(
     "/problems/{kind}",
     summary="Explain a problem type",
-    response_model=ProblemType,
+    response_model=ProblemTypeInfo,
     response_class=JSONBytes,
     responses=responses(not_found=True),
 )

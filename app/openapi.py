@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.models.public import ProblemType
+
 EXAMPLES_PATH = Path(__file__).with_name("openapi_examples.json")
 
 
@@ -98,6 +100,28 @@ FIXED_PROBLEMS: dict[str, dict[str, Any]] = {
 }
 
 
+NULL = {"type": "null"}
+
+
+def _query_parameter(parameter: dict[str, Any]) -> None:
+    """What HTTP can send: no null (an absent parameter is not null), and several values of a
+    multi-valued filter in one comma-separated field (`style: form`, `explode: false`), the
+    form generated clients use; the server also takes the parameter repeated."""
+    schema = parameter["schema"]
+    members = schema.get("anyOf", [])
+    if NULL in members:
+        kept = {
+            k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)
+        }
+        rest = [m for m in members if m != NULL]
+        schema = parameter["schema"] = (
+            {**rest[0], **kept} if len(rest) == 1 else {"anyOf": rest, **kept}
+        )
+    if schema.get("type") == "array":
+        parameter["style"] = "form"
+        parameter["explode"] = False
+
+
 def _problem_content(status: str, examples: dict[str, Any]) -> dict[str, Any]:
     example = examples.get(f"problem-{status}") or FIXED_PROBLEMS.get(status)
     content: dict[str, Any] = {"schema": PROBLEM_SCHEMA}
@@ -155,6 +179,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     examples = load_examples()
     for path in schema["paths"].values():
         for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query":
+                    _query_parameter(parameter)
             responses = operation["responses"]
             responses.pop("422", None)
             for status, response in responses.items():
@@ -169,6 +196,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             for content in responses.get("200", {}).get("content", {}).values():
                 if example is not None:
                     content["example"] = example
+    # Problem type URIs start with "/", so generators would name the members VALUE_0, VALUE_1…;
+    # x-enum-varnames gives them the names a reader expects (ProblemType.NOT_FOUND).
+    problem_types = schema["components"]["schemas"]["ProblemType"]
+    problem_types["x-enum-varnames"] = [member.name.upper() for member in ProblemType]
     for unused in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(unused, None)
     app.openapi_schema = schema

@@ -63,3 +63,90 @@ def test_accept_and_problems(api: TestClient, url: str, accept: str, status: int
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == status
+
+
+def test_multi_valued_filters_are_arrays_of_their_enum_and_nothing_is_nullable(
+    document: dict[str, Any],
+) -> None:
+    arrays = []
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                schema = parameter["schema"]
+                assert {"type": "null"} not in schema.get("anyOf", []), (path, parameter["name"])
+                assert schema.get("default", 0) is not None, (path, parameter["name"])
+                if schema.get("type") == "array":
+                    assert (parameter["style"], parameter["explode"]) == ("form", False)
+                    arrays.append((path, parameter["name"], schema["items"].get("$ref")))
+    assert ("/v1/signatories", "status", "#/components/schemas/SignatoryStatus") in arrays
+    assert (
+        "/v1/agreements/{agreement_id}/signatories",
+        "status",
+        "#/components/schemas/SignatoryStatus",
+    ) in arrays
+    assert ("/v1/search", "type", "#/components/schemas/SearchType") in arrays
+    assert ("/v1/programs", "location", "#/components/schemas/Location") in arrays
+    assert len(arrays) == 23
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "/v1/signatories?status=signed,intends_to_sign",
+            ["artemis-accords-brazil", "ilrs-mou-roscosmos"],
+        ),
+        (
+            "/v1/signatories?status=signed&status=intends_to_sign",
+            ["artemis-accords-brazil", "ilrs-mou-roscosmos"],
+        ),
+        (
+            "/v1/signatories?agreement=ilrs-mou&agreement=artemis-accords,ilrs-mou",
+            ["artemis-accords-brazil", "ilrs-mou-china", "ilrs-mou-roscosmos"],
+        ),
+        ("/v1/agreements/ilrs-mou/signatories?status=counterparty", ["ilrs-mou-china"]),
+        (
+            "/v1/events?kind=report,confirmation",
+            ["china-russia-confirm-ilrs-partnership", "cnn-reports-roscosmos-statement"],
+        ),
+    ],
+)
+def test_both_forms_of_a_multi_valued_filter_mean_or(
+    api: TestClient, url: str, expected: list[str]
+) -> None:
+    response = api.get(url)
+    assert response.status_code == 200, response.text
+    assert sorted(item["id"] for item in response.json()["items"]) == expected
+    assert response.json()["total"] == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("/v1/programs?limit=1&limit=2", "limit"),
+        ("/v1/events?sort=id&sort=date", "sort"),
+        ("/v1/search?q=moon&q=lunar", "q"),
+        ("/v1/signatories?basis=stated&basis=all", "basis"),
+    ],
+)
+def test_a_repeated_single_valued_parameter_is_a_400_naming_it(
+    api: TestClient, url: str, named: str
+) -> None:
+    response = api.get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "/problems/invalid-parameter"
+    assert body["errors"] == [
+        {
+            "location": f"query.{named}",
+            "message": f"Parameter(s) given more than once: {named}; each takes one value.",
+        }
+    ]
+
+
+def test_an_unknown_enum_value_is_a_400(api: TestClient) -> None:
+    response = api.get("/v1/signatories?status=signed,signd")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["location"].startswith("query.status")

@@ -28,7 +28,7 @@ UrlOut = Annotated[str, Field(max_length=2048, pattern=r"^/[^\s\x00]*$")]
 TokenOut = Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_-]*$")]
 Int64Out = Annotated[int, Field(ge=0, le=MAX_BIGINT, json_schema_extra={"format": "int64"})]
 Sha256Out = Annotated[str, Field(max_length=64, pattern=r"^[0-9a-f]{64}$")]
-DateOut = Annotated[dt.date, Field(json_schema_extra={"maxLength": 10})]
+DateOut = dt.date
 
 
 class CitationInline(BaseModel):

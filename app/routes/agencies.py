@@ -1,24 +1,29 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from app.deps import AgencyDep, DbDep, StatedOnly
 from app.models.entities import AgencyKind, AgencyPublic
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
+    enum_param,
     ids_param,
     page_of,
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import agencies
 
-router = APIRouter(prefix="/v1/agencies", tags=["agencies"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/agencies", tags=["agencies"], dependencies=[Guard], route_class=ApiRoute
+)
 KINDS = "|".join(k.value for k in AgencyKind)
 
 
@@ -33,17 +38,9 @@ async def list_agencies(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    country: Annotated[str | None, ids_param("Agencies of a country (ISO code).")] = None,
-    kind: Annotated[
-        str | None,
-        Query(
-            description=f"Kind of body: {KINDS.replace('|', ', ')}. Comma-separated values mean "
-            "OR. Agencies whose kind the source does not state match no kind.",
-            max_length=200,
-            pattern=rf"^({KINDS})(,({KINDS}))*$",
-        ),
-    ] = None,
-    program: Annotated[str | None, ids_param("Agencies taking part in a program.")] = None,
+    country: Annotated[list[IdItem] | None, ids_param("Agencies of a country (ISO code).")] = None,
+    kind: Annotated[list[AgencyKind] | None, enum_param("Kind of body.")] = None,
+    program: Annotated[list[IdItem] | None, ids_param("Agencies taking part in a program.")] = None,
     sort: Annotated[str | None, sort_param(sorted(agencies.AGENCY_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -53,9 +50,9 @@ async def list_agencies(
         lambda session: agencies.list_agencies(
             session=session,
             stated_only=stated,
-            country=split(country),
-            kind=split(kind),
-            program=split(program),
+            country=values(country),
+            kind=values(kind),
+            program=values(program),
             sort=sort,
             limit=limit,
             cursor=cursor,

@@ -1,24 +1,34 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from app.deps import AgreementDep, DbDep, StatedOnly
-from app.models.agreements import AgreementKind, AgreementPublic, SignatoryPublic
+from app.models.agreements import (
+    AgreementKind,
+    AgreementPublic,
+    SignatoryPublic,
+    SignatoryStatus,
+)
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
+    enum_param,
     ids_param,
     page_of,
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import agreements
 
-router = APIRouter(prefix="/v1/agreements", tags=["agreements"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/agreements", tags=["agreements"], dependencies=[Guard], route_class=ApiRoute
+)
 KINDS = "|".join(k.value for k in AgreementKind)
 
 
@@ -33,18 +43,11 @@ async def list_agreements(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    program: Annotated[str | None, ids_param("Agreements of a program.")] = None,
+    program: Annotated[list[IdItem] | None, ids_param("Agreements of a program.")] = None,
     party: Annotated[
-        str | None, ids_param("Agreements an agency or country is a signatory party to.")
+        list[IdItem] | None, ids_param("Agreements an agency or country is a signatory party to.")
     ] = None,
-    kind: Annotated[
-        str | None,
-        Query(
-            description=f"Kind: {KINDS.replace('|', ', ')}. Comma-separated values mean OR.",
-            max_length=200,
-            pattern=rf"^({KINDS})(,({KINDS}))*$",
-        ),
-    ] = None,
+    kind: Annotated[list[AgreementKind] | None, enum_param("Kind of agreement.")] = None,
     sort: Annotated[str | None, sort_param(sorted(agreements.AGREEMENT_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -54,9 +57,9 @@ async def list_agreements(
         lambda session: agreements.list_agreements(
             session=session,
             stated_only=stated,
-            program=split(program),
-            party=split(party),
-            kind=split(kind),
+            program=values(program),
+            party=values(party),
+            kind=values(kind),
             sort=sort,
             limit=limit,
             cursor=cursor,
@@ -89,6 +92,7 @@ async def list_agreement_signatories(
     db: DbDep,
     stated: StatedOnly,
     _agreement: AgreementDep,  # a 404 for an unknown agreement, not an empty page
+    status: Annotated[list[SignatoryStatus] | None, enum_param("Status of the party.")] = None,
     sort: Annotated[str | None, sort_param(sorted(agreements.SIGNATORY_SORTS), "id")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -102,7 +106,7 @@ async def list_agreement_signatories(
             program=[],
             country=[],
             agency=[],
-            status=[],
+            status=values(status),
             as_of=None,
             include_undated=False,
             sort=sort,

@@ -6,8 +6,10 @@ from app.deps import CitationDep, DbDep, StatedOnly
 from app.models.sources import CitationPublic
 from app.routes.common import (
     TEXT_PATTERN,
+    ApiRoute,
     Cursor,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
     ids_param,
@@ -15,11 +17,13 @@ from app.routes.common import (
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import sources
 
-router = APIRouter(prefix="/v1/citations", tags=["citations"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/citations", tags=["citations"], dependencies=[Guard], route_class=ApiRoute
+)
 
 
 @router.get(
@@ -33,9 +37,10 @@ async def list_citations(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    source: Annotated[str | None, ids_param("Citations quoting a source.")] = None,
+    source: Annotated[list[IdItem] | None, ids_param("Citations quoting a source.")] = None,
     attribution: Annotated[
-        str | None, ids_param("Citations carrying someone's words, e.g. `cnsa-announcement`.")
+        list[IdItem] | None,
+        ids_param("Citations carrying someone's words, e.g. `cnsa-announcement`."),
     ] = None,
     q: Annotated[
         str | None,
@@ -55,8 +60,8 @@ async def list_citations(
         lambda session: sources.list_citations(
             session=session,
             stated_only=stated,
-            source=split(source),
-            attribution=split(attribution),
+            source=values(source),
+            attribution=values(attribution),
             q=q,
             sort=sort,
             limit=limit,

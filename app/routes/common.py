@@ -2,24 +2,27 @@
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from collections import Counter
+from collections.abc import Callable, Coroutine, Sequence
+from types import UnionType
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from urllib.parse import parse_qsl, quote, urlencode
 
 import orjson
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, Field, create_model
-from starlette.responses import JSONResponse
+from pydantic import BaseModel, BeforeValidator, StringConstraints, create_model
+from starlette.responses import JSONResponse, Response
 
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from app.middleware.negotiation import accepts
 from app.models.public import Page, Problem
 from app.services.basis import stated_view
-from app.services.paging import PageResult
+from app.services.paging import InvalidInputError, PageResult
 
 # Free text may be anything but NUL (which PostgreSQL cannot hold or compare).
 TEXT_PATTERN = r"^[^\x00]*$"
-LIST_PATTERN = r"^[A-Za-z0-9_-]{1,100}(,[A-Za-z0-9_-]{1,100}){0,49}$"
 
 
 class JSONBytes(JSONResponse):
@@ -42,16 +45,28 @@ def page_of(item: type[BaseModel]) -> type[BaseModel]:
     return _PAGES[item]
 
 
-def split(value: str | None) -> list[str]:
-    return value.split(",") if value else []
+T = TypeVar("T")
+# One id in a multi-valued filter: a slug, or a country's ISO code.
+IdItem = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,100}$", max_length=100)]
+MAX_VALUES = 50  # values one multi-valued filter may take
+SEVERAL = (
+    " Several values mean OR, sent either way: comma-separated (`a,b`) or repeated (`x=a&x=b`)."
+)
+
+
+def values(given: Sequence[T] | None) -> list[T]:
+    """A multi-valued filter's values (none given: no filter)."""
+    return list(given or [])
 
 
 def ids_param(description: str) -> Any:
-    return Query(
-        description=description + " Comma-separated values mean OR.",
-        max_length=5000,
-        pattern=LIST_PATTERN,
-    )
+    """A filter on ids: an array of ids (OpenAPI: form style, not exploded)."""
+    return Query(description=description + SEVERAL, max_length=MAX_VALUES)
+
+
+def enum_param(description: str) -> Any:
+    """A filter on an enum: an array of its values (OpenAPI: form style, not exploded)."""
+    return Query(description=description + SEVERAL, max_length=MAX_VALUES)
 
 
 Limit = Annotated[
@@ -69,7 +84,7 @@ def _iso_day(value: Any) -> Any:
     return value
 
 
-Day = Annotated[dt.date, BeforeValidator(_iso_day), Field(json_schema_extra={"maxLength": 10})]
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 Cursor = Annotated[
     str | None,
     Query(
@@ -95,6 +110,62 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return frozenset(names)
+
+
+def _list_names(dependant: Dependant) -> frozenset[str]:
+    """The query parameters of an operation that take several values."""
+    names = set()
+    for field in dependant.query_params:
+        annotation = field.field_info.annotation
+        members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+        if any(get_origin(member) is list for member in (annotation, *members)):
+            names.add(field.alias)
+    for sub in dependant.dependencies:
+        names |= _list_names(sub)
+    return frozenset(names)
+
+
+def _normalize_query(request: Request, *, lists: frozenset[str]) -> None:
+    """Accept both forms of a multi-valued parameter and refuse a repeated single-valued one.
+
+    `x=a,b` (OpenAPI's `explode: false`, what generated clients send) becomes `x=a&x=b`, which
+    is how FastAPI reads a list; a single-valued parameter given twice is a 400 that names it,
+    where FastAPI would silently keep the last value.
+    """
+    raw = request.scope["query_string"].decode("latin-1")
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    counts = Counter(name for name, _ in pairs)
+    repeated = sorted(name for name, n in counts.items() if n > 1 and name not in lists)
+    if repeated:
+        raise InvalidInputError(
+            f"Parameter(s) given more than once: {', '.join(repeated)}; each takes one value.",
+            field=f"query.{repeated[0]}",
+            kind="invalid-parameter",
+        )
+    if not any(name in lists and "," in value for name, value in pairs):
+        return
+    flat = [
+        (name, part)
+        for name, value in pairs
+        for part in (value.split(",") if name in lists else [value])
+    ]
+    request.scope["query_string"] = urlencode(flat, quote_via=quote).encode("latin-1")
+    # Starlette builds query_params once per request, from the scope's query string.
+    request.__dict__.pop("_query_params", None)
+
+
+class ApiRoute(APIRoute):
+    """Every operation's route: query parameters normalized before FastAPI reads them."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        lists = _list_names(self.dependant)
+
+        async def normalized(request: Request) -> Response:
+            _normalize_query(request, lists=lists)
+            return await handler(request)
+
+        return normalized
 
 
 _ALLOWED: dict[int, frozenset[str]] = {}

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from app.deps import CountryDep, DbDep, StatedOnly
 from app.models.entities import CountryPublic
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Guard,
     JSONBytes,
@@ -16,7 +17,9 @@ from app.routes.common import (
 )
 from app.services import agencies
 
-router = APIRouter(prefix="/v1/countries", tags=["countries"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/countries", tags=["countries"], dependencies=[Guard], route_class=ApiRoute
+)
 
 
 @router.get(

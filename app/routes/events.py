@@ -8,21 +8,24 @@ from app.deps import DbDep, EventDep, StatedOnly
 from app.models.common import edtf_bounds
 from app.models.events import EventKind, EventPublic
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Day,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
+    enum_param,
     ids_param,
     page_of,
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import events
 
-router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Guard])
+router = APIRouter(prefix="/v1/events", tags=["events"], dependencies=[Guard], route_class=ApiRoute)
 KINDS = "|".join(k.value for k in EventKind)
 # A year or a month, as EDTF writes them; a whole day is a Day. Each pattern admits only
 # values that exist, so every value the document allows is one the API accepts.
@@ -51,16 +54,9 @@ async def list_events(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    kind: Annotated[
-        str | None,
-        Query(
-            description=f"Kind: {KINDS.replace('|', ', ')}. Comma-separated values mean OR.",
-            max_length=300,
-            pattern=rf"^({KINDS})(,({KINDS}))*$",
-        ),
-    ] = None,
+    kind: Annotated[list[EventKind] | None, enum_param("Kind of event.")] = None,
     entity: Annotated[
-        str | None,
+        list[IdItem] | None,
         ids_param("Events concerning a program, agency, country, agreement or restriction."),
     ] = None,
     start: Annotated[
@@ -88,8 +84,8 @@ async def list_events(
         lambda session: events.list_events(
             session=session,
             stated_only=stated,
-            kind=split(kind),
-            entity=split(entity),
+            kind=values(kind),
+            entity=values(entity),
             start=_bound(start, upper=False),
             end=_bound(end, upper=True),
             sort=sort,

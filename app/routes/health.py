@@ -7,10 +7,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.deps import SessionDep
 from app.errors import ProblemError
 from app.models.public import Int64Out
-from app.routes.common import Guard, JSONBytes, problem_response_doc
+from app.routes.common import (
+    ApiRoute,
+    Guard,
+    JSONBytes,
+    problem_response_doc,
+)
 from app.services.health import dataset_status
 
-router = APIRouter(tags=["health"], dependencies=[Guard])
+router = APIRouter(tags=["health"], dependencies=[Guard], route_class=ApiRoute)
 
 
 class Health(BaseModel):

@@ -6,20 +6,25 @@ from app.deps import DbDep, ProgramDep, StatedOnly
 from app.models.entities import Location, ProgramPublic
 from app.routes.common import (
     TEXT_PATTERN,
+    ApiRoute,
     Cursor,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
+    enum_param,
     ids_param,
     page_of,
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import programs
 
-router = APIRouter(prefix="/v1/programs", tags=["programs"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/programs", tags=["programs"], dependencies=[Guard], route_class=ApiRoute
+)
 
 
 @router.get(
@@ -33,19 +38,13 @@ async def list_programs(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    agency: Annotated[str | None, ids_param("Programs an agency takes part in.")] = None,
+    agency: Annotated[list[IdItem] | None, ids_param("Programs an agency takes part in.")] = None,
     country: Annotated[
-        str | None, ids_param("Programs a country takes part in, directly or through an agency.")
+        list[IdItem] | None,
+        ids_param("Programs a country takes part in, directly or through an agency."),
     ] = None,
     location: Annotated[
-        str | None,
-        Query(
-            description="Where the program is to be built or operate: "
-            + ", ".join(loc.value for loc in Location)
-            + ". Comma-separated values mean OR.",
-            max_length=200,
-            pattern=r"^(lunar_surface|lunar_orbit)(,(lunar_surface|lunar_orbit))*$",
-        ),
+        list[Location] | None, enum_param("Where the program is to be built or operate.")
     ] = None,
     q: Annotated[
         str | None,
@@ -65,9 +64,9 @@ async def list_programs(
         lambda session: programs.list_programs(
             session=session,
             stated_only=stated,
-            agency=split(agency),
-            country=split(country),
-            location=split(location),
+            agency=values(agency),
+            country=values(country),
+            location=values(location),
             q=q,
             sort=sort,
             limit=limit,

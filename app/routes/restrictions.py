@@ -5,9 +5,11 @@ from fastapi import APIRouter, Query, Request
 from app.deps import DbDep, RestrictionDep, StatedOnly
 from app.models.restrictions import RestrictionPublic
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Day,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
     ids_param,
@@ -15,11 +17,13 @@ from app.routes.common import (
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import restrictions
 
-router = APIRouter(prefix="/v1/restrictions", tags=["restrictions"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/restrictions", tags=["restrictions"], dependencies=[Guard], route_class=ApiRoute
+)
 
 
 @router.get(
@@ -33,10 +37,14 @@ async def list_restrictions(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    jurisdiction: Annotated[str | None, ids_param("Restrictions under a country's law.")] = None,
-    restricted_party: Annotated[str | None, ids_param("Restrictions binding an agency.")] = None,
+    jurisdiction: Annotated[
+        list[IdItem] | None, ids_param("Restrictions under a country's law.")
+    ] = None,
+    restricted_party: Annotated[
+        list[IdItem] | None, ids_param("Restrictions binding an agency.")
+    ] = None,
     counterpart: Annotated[
-        str | None, ids_param("Restrictions on working with a country's bodies.")
+        list[IdItem] | None, ids_param("Restrictions on working with a country's bodies.")
     ] = None,
     active_on: Annotated[
         Day | None,
@@ -54,9 +62,9 @@ async def list_restrictions(
         lambda session: restrictions.list_restrictions(
             session=session,
             stated_only=stated,
-            jurisdiction=split(jurisdiction),
-            restricted_party=split(restricted_party),
-            counterpart=split(counterpart),
+            jurisdiction=values(jurisdiction),
+            restricted_party=values(restricted_party),
+            counterpart=values(counterpart),
             active_on=active_on,
             sort=sort,
             limit=limit,

@@ -6,9 +6,14 @@ from pydantic import BaseModel, Field
 from app import __version__
 from app.errors import PROBLEM_TYPES, ProblemError
 from app.models.public import NameOut, ProblemType, TextOut, UrlOut
-from app.routes.common import Guard, JSONBytes, responses
+from app.routes.common import (
+    ApiRoute,
+    Guard,
+    JSONBytes,
+    responses,
+)
 
-router = APIRouter(tags=["meta"], dependencies=[Guard])
+router = APIRouter(tags=["meta"], dependencies=[Guard], route_class=ApiRoute)
 
 RESOURCES = [
     "programs",

@@ -4,24 +4,26 @@ import orjson
 from fastapi import APIRouter, Query, Request
 
 from app.deps import SessionDep, StatedOnly
-from app.models.public import SearchHitPublic
+from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import (
     TEXT_PATTERN,
+    ApiRoute,
     Cursor,
     Guard,
     JSONBytes,
     Limit,
+    enum_param,
     page_of,
     page_response,
     responses,
-    split,
+    values,
 )
 from app.services import search
 from app.services.dataset import serving_version
 from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
 from app.services.refs import url_for
 
-router = APIRouter(prefix="/v1/search", tags=["search"], dependencies=[Guard])
+router = APIRouter(prefix="/v1/search", tags=["search"], dependencies=[Guard], route_class=ApiRoute)
 TYPES = "|".join(search.TYPE_ORDER)
 
 
@@ -45,21 +47,13 @@ def search_all(
             description="Words to find; all must match, the last also as a prefix.",
         ),
     ],
-    type: Annotated[
-        str | None,
-        Query(
-            description=f"Only hits of these types: {TYPES.replace('|', ', ')}. "
-            "Comma-separated values mean OR.",
-            max_length=200,
-            pattern=rf"^({TYPES})(,({TYPES}))*$",
-        ),
-    ] = None,
+    type: Annotated[list[SearchType] | None, enum_param("Only hits of these types.")] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Full-text search over every entity and every citation quote, ranked, with snippets."""
-    types = split(type) or None
-    sort = f"search:{q}:{type or ''}:{'stated' if stated else 'all'}"
+    types = values(type) or None
+    sort = f"search:{q}:{','.join(types or [])}:{'stated' if stated else 'all'}"
     after = None
     total = None
     if cursor is not None:

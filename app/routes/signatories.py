@@ -5,21 +5,26 @@ from fastapi import APIRouter, Query, Request
 from app.deps import DbDep, SignatoryDep, StatedOnly
 from app.models.agreements import SignatoryPublic, SignatoryStatus
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Day,
     Guard,
+    IdItem,
     JSONBytes,
     Limit,
+    enum_param,
     ids_param,
     page_of,
     page_response,
     responses,
     sort_param,
-    split,
+    values,
 )
 from app.services import agreements
 
-router = APIRouter(prefix="/v1/signatories", tags=["signatories"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/signatories", tags=["signatories"], dependencies=[Guard], route_class=ApiRoute
+)
 STATUSES = "|".join(s.value for s in SignatoryStatus)
 
 
@@ -34,18 +39,13 @@ async def list_signatories(
     request: Request,
     db: DbDep,
     stated: StatedOnly,
-    agreement: Annotated[str | None, ids_param("Signatories of an agreement.")] = None,
-    program: Annotated[str | None, ids_param("Signatories of a program's agreements.")] = None,
-    country: Annotated[str | None, ids_param("Signatories that are this country.")] = None,
-    agency: Annotated[str | None, ids_param("Signatories that are this agency.")] = None,
-    status: Annotated[
-        str | None,
-        Query(
-            description=f"Status: {STATUSES.replace('|', ', ')}. Comma-separated values mean OR.",
-            max_length=200,
-            pattern=rf"^({STATUSES})(,({STATUSES}))*$",
-        ),
+    agreement: Annotated[list[IdItem] | None, ids_param("Signatories of an agreement.")] = None,
+    program: Annotated[
+        list[IdItem] | None, ids_param("Signatories of a program's agreements.")
     ] = None,
+    country: Annotated[list[IdItem] | None, ids_param("Signatories that are this country.")] = None,
+    agency: Annotated[list[IdItem] | None, ids_param("Signatories that are this agency.")] = None,
+    status: Annotated[list[SignatoryStatus] | None, enum_param("Status of the party.")] = None,
     as_of: Annotated[
         Day | None,
         Query(
@@ -67,11 +67,11 @@ async def list_signatories(
         lambda session: agreements.list_signatories(
             session=session,
             stated_only=stated,
-            agreement=split(agreement),
-            program=split(program),
-            country=split(country),
-            agency=split(agency),
-            status=split(status),
+            agreement=values(agreement),
+            program=values(program),
+            country=values(country),
+            agency=values(agency),
+            status=values(status),
             as_of=as_of,
             include_undated=include_undated,
             sort=sort,

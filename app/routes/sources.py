@@ -7,6 +7,7 @@ from starlette.responses import PlainTextResponse
 from app.deps import DbDep, SourceDep
 from app.models.sources import SourcePublic
 from app.routes.common import (
+    ApiRoute,
     Cursor,
     Guard,
     JSONBytes,
@@ -19,7 +20,9 @@ from app.routes.common import (
 from app.services import sources
 from app.services.seed_files import MAX_SOURCE_LENGTH
 
-router = APIRouter(prefix="/v1/sources", tags=["sources"], dependencies=[Guard])
+router = APIRouter(
+    prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=ApiRoute
+)
 
 
 class SourceText(PlainTextResponse):

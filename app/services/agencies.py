@@ -1,6 +1,7 @@
 """Agencies and countries."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ def list_agencies(
     *,
     session: Session,
     country: list[str],
-    kind: list[str],
+    kind: Sequence[str],
     program: list[str],
     sort: str | None,
     limit: int,

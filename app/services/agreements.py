@@ -1,6 +1,7 @@
 """Agreements and their signatories."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -31,7 +32,7 @@ def list_agreements(
     session: Session,
     program: list[str],
     party: list[str],
-    kind: list[str],
+    kind: Sequence[str],
     sort: str | None,
     limit: int,
     cursor: str | None,
@@ -124,7 +125,7 @@ def list_signatories(
     program: list[str],
     country: list[str],
     agency: list[str],
-    status: list[str],
+    status: Sequence[str],
     as_of: Any,
     include_undated: bool,
     sort: str | None,

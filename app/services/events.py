@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -23,7 +24,7 @@ SORTS: dict[str, Any] = {
 def list_events(
     *,
     session: Session,
-    kind: list[str],
+    kind: Sequence[str],
     entity: list[str],
     start: dt.date | None,
     end: dt.date | None,

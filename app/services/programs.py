@@ -1,6 +1,7 @@
 """Programs: filtered, sorted, paged, and hydrated with everything they carry."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -29,7 +30,7 @@ def list_programs(
     session: Session,
     agency: list[str],
     country: list[str],
-    location: list[str],
+    location: Sequence[str],
     q: str | None,
     sort: str | None,
     limit: int,

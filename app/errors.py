@@ -110,19 +110,65 @@ async def _http(request: Request, exc: Exception) -> Response:
     return problem_response(problem, request.url.path)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+IDS = "one or more ids (letters, digits, `-` and `_`), comma-separated or repeated"
+DAY = "a date such as 2025-03-01"
+# The accepted form of each parameter, in the API's words (the validator's are its internals).
+FORMS: dict[str, str] = {
+    "limit": "a whole number from 1 to 200",
+    "cursor": "the `next_cursor` of a previous page, unchanged",
+    "sort": "comma-separated fields this collection sorts by (see its documentation), "
+    "each optionally preceded by `-` for descending",
+    "q": "text of 1 to 200 characters",
+    "from": f"{DAY}, a month such as 2025-03, or a year such as 2025",
+    "to": f"{DAY}, a month such as 2025-03, or a year such as 2025",
+    "as_of": DAY,
+    "active_on": DAY,
+    "include_undated": "true or false",
+    "start": "a whole number of code points from 0 to 1000000000",
+    "end": "a whole number of code points from 0 to 1000000000",
+    "code": "an ISO 3166-1 alpha-2 code in capitals, such as CN",
+}
+for _name in ("agency", "country", "program", "party", "agreement", "entity", "source"):
+    FORMS[_name] = IDS
+for _name in ("attribution", "jurisdiction", "restricted_party", "counterpart"):
+    FORMS[_name] = IDS
+
+
+def _form(where: str, name: str, errors: list[dict[str, Any]]) -> str:
+    """What a parameter must be, said as the API documents it."""
+    expected = [str(e["ctx"]["expected"]) for e in errors if e["type"] == "enum"]
+    if expected:
+        # A list's items fail at (where, name, index): the filter takes several values.
+        listed = any(len(e["loc"]) > 2 and isinstance(e["loc"][2], int) for e in errors)
+        return f"one of {expected[0]}" + (" (several: comma-separated or repeated)" * listed)
+    if where == "path" and name == "kind":
+        return "a problem type slug such as not-found"
+    if name in FORMS:
+        return FORMS[name]
+    if where == "path":
+        return "an id of lowercase letters, digits and hyphens, such as ilrs"
+    return "as its documentation describes"
 
 
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"location": _location(tuple(err["loc"])), "message": str(err["msg"])}
-        for err in exc.errors()
-    ]
-    fields = ", ".join(e["location"] for e in errors)
+    # One message per parameter: a union (from, to) fails once per member, a list per item.
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for err in exc.errors():
+        where, name = (str(part) for part in (*err["loc"], "", "")[:2])
+        grouped.setdefault((where, name), []).append(err)
+    errors = []
+    for (where, name), errs in grouped.items():
+        if any(e["type"] == "missing" for e in errs):
+            message = f"`{name}` is required: {_form(where, name, errs)}."
+        else:
+            message = f"`{name}` must be {_form(where, name, errs)}."
+        errors.append({"location": f"{where}.{name}", "message": message})
     problem = ProblemError(
-        400, f"Invalid parameter(s): {fields}.", kind="invalid-parameter", errors=errors
+        400,
+        " ".join(e["message"] for e in errors),
+        kind="invalid-parameter",
+        errors=errors,
     )
     return problem_response(problem, request.url.path)
 

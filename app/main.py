@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from app import __version__
 from app.config import Settings, settings
 from app.db import Db, engine
+from app.docs_assets import serve_redoc_offline
 from app.errors import install_error_handlers
 from app.middleware.access_log import AccessLogMiddleware
 from app.middleware.cors import CORSMiddleware
@@ -97,6 +98,7 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         generate_unique_id_function=lambda route: route.name,
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
+    serve_redoc_offline(app)
     install_error_handlers(app)
     for module in (
         root,

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.models.public import ProblemType
+from app.models.public import MAX_BIGINT, ProblemType
 
 EXAMPLES_PATH = Path(__file__).with_name("openapi_examples.json")
 
@@ -101,6 +101,25 @@ FIXED_PROBLEMS: dict[str, dict[str, Any]] = {
 
 
 NULL = {"type": "null"}
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def _integer_bounds(node: Any) -> None:
+    """Write integer schemas' bounds as integers: the generated document had them as floats
+    (9.223372036854776e+18, which is not 2**63 - 1 and which generators type as a float)."""
+    if isinstance(node, list):
+        for item in node:
+            _integer_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "integer":
+        for key in BOUNDS:
+            value = node.get(key)
+            if isinstance(value, float):
+                node[key] = MAX_BIGINT if value >= float(MAX_BIGINT) else int(value)
+    for item in node.values():
+        _integer_bounds(item)
 
 
 def _query_parameter(parameter: dict[str, Any]) -> None:
@@ -200,6 +219,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     # x-enum-varnames gives them the names a reader expects (ProblemType.NOT_FOUND).
     problem_types = schema["components"]["schemas"]["ProblemType"]
     problem_types["x-enum-varnames"] = [member.name.upper() for member in ProblemType]
+    _integer_bounds(schema)
     for unused in ("HTTPValidationError", "ValidationError"):
         schema.get("components", {}).get("schemas", {}).pop(unused, None)
     app.openapi_schema = schema

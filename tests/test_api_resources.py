@@ -302,7 +302,8 @@ def test_source_text_and_spans(api: TestClient) -> None:
     assert (source["length"], source["citation_count"]) == (3189, 122)
     assert source["sha256"] == "06c45edb5a35c3ad07eacf96c83ca19d9e8587f0139073c19755ece02311fd67"
     # Offsets slice: past the end they stop there, and an inverted span is empty.
-    assert api.get("/v1/sources/russia-china-moon-article/text?start=10&end=5").text == ""
+    # A span read backwards is a mistake the client should hear of, not an empty text.
+    assert api.get("/v1/sources/russia-china-moon-article/text?start=10&end=5").status_code == 400
     tail = api.get("/v1/sources/russia-china-moon-article/text?start=3175&end=999999")
     assert tail.text == "You Might Like"
     assert api.get("/v1/sources/russia-china-moon-article/text?start=5000").text == ""

@@ -150,3 +150,88 @@ def test_an_unknown_enum_value_is_a_400(api: TestClient) -> None:
     response = api.get("/v1/signatories?status=signed,signd")
     assert response.status_code == 400
     assert response.json()["errors"][0]["location"].startswith("query.status")
+
+
+@pytest.mark.parametrize(
+    ("url", "detail"),
+    [
+        ("/v1/programs?limit=0", "`limit` must be a whole number from 1 to 200."),
+        ("/v1/programs?limit=many", "`limit` must be a whole number from 1 to 200."),
+        (
+            "/v1/events?from=2025-13",
+            "`from` must be a date such as 2025-03-01, a month such as 2025-03, or a year such "
+            "as 2025.",
+        ),
+        ("/v1/signatories?as_of=2025", "`as_of` must be a date such as 2025-03-01."),
+        (
+            "/v1/signatories?status=signed,bogus",
+            "`status` must be one of 'signed', 'intends_to_sign' or 'counterparty' (several: "
+            "comma-separated or repeated).",
+        ),
+        ("/v1/programs?basis=x", "`basis` must be one of 'all' or 'stated'."),
+        ("/v1/search", "`q` is required: text of 1 to 200 characters."),
+        ("/v1/countries/cn", "`code` must be an ISO 3166-1 alpha-2 code in capitals, such as CN."),
+        (
+            "/v1/sources/russia-china-moon-article/text?start=80&end=10",
+            "`start` (80) must not be greater than `end` (10): the span is [start, end) in code "
+            "points.",
+        ),
+    ],
+)
+def test_a_400_says_in_the_apis_words_what_the_parameter_must_be(
+    api: TestClient, url: str, detail: str
+) -> None:
+    response = api.get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == detail
+    assert [e["message"] for e in body["errors"]] == [detail]
+    for internal in ("constrained-str", "function-before", "should", "Input", "pattern"):
+        assert internal not in response.text
+
+
+def test_integer_bounds_are_integers_and_dates_have_no_max_length(
+    document: dict[str, Any],
+) -> None:
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            yield node
+            for value in node.values():
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+
+    schemas = list(walk(document))
+    integers = [s for s in schemas if s.get("type") == "integer"]
+    assert integers
+    for schema in integers:
+        for key in ("minimum", "maximum"):
+            assert not isinstance(schema.get(key), float), schema
+    assert any(s.get("maximum") == 2**63 - 1 for s in integers)
+    dates = [s for s in schemas if s.get("format") == "date"]
+    assert dates
+    assert all("maxLength" not in s for s in dates)
+
+
+def test_redoc_needs_no_cdn(api: TestClient) -> None:
+    page = api.get("/redoc")
+    assert page.status_code == 200
+    bundle = api.get("/static-offline-docs/redoc.standalone.js")
+    assert bundle.status_code == 200
+    assert len(bundle.content) > 1_000_000
+    assert b"cdn.redoc.ly" not in bundle.content
+    assert b"/static-offline-docs/favicon.png" in bundle.content
+
+
+def test_make_run_leaves_host_and_port_to_the_settings() -> None:
+    import subprocess
+
+    def serve_line(*args: str) -> str:
+        dry = subprocess.run(
+            ["make", "-n", "run", *args], capture_output=True, text=True, check=True
+        ).stdout
+        return next(line for line in dry.splitlines() if " serve" in line).split(" serve")[1]
+
+    assert serve_line().split() == []
+    assert serve_line("PORT=8123").split() == ["--port", "8123"]

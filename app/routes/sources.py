@@ -18,6 +18,7 @@ from app.routes.common import (
     sort_param,
 )
 from app.services import sources
+from app.services.paging import InvalidInputError
 from app.services.seed_files import MAX_SOURCE_LENGTH
 
 router = APIRouter(
@@ -94,6 +95,12 @@ async def read_source_text(
     end: Annotated[CodePoint | None, Offset] = None,
 ) -> SourceText:
     """The verbatim text (UTF-8), or its span [start, end) in code points, sliced as in Python."""
+    if start is not None and end is not None and start > end:
+        raise InvalidInputError(
+            f"`start` ({start}) must not be greater than `end` ({end}): the span is "
+            "[start, end) in code points.",
+            field="query.start",
+        )
     source_id = request.path_params["source_id"]
     text = await db.run(
         lambda session: sources.source_text(

@@ -4,10 +4,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# HOST and PORT override SPACEFACTS_HOST / SPACEFACTS_PORT (default 127.0.0.1:8000) when given.
+HOST ?=
+PORT ?=
 
-.PHONY: run test test-fast lint typecheck pytest openapi-lint examples bench bench-scale db seed verify clean
+.PHONY: run test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale db seed verify clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
@@ -26,7 +27,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/spacefacts db upgrade
 	$(BIN)/spacefacts seed
-	$(BIN)/spacefacts serve --host $(HOST) --port $(PORT)
+	$(BIN)/spacefacts serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -35,18 +36,23 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy app tests migrations bench
 
-# Branch coverage of app/ must stay at 90% or more.
-pytest: $(VENV)/.installed-dev
+# The npm tools pinned in package-lock.json (Spectral, Redocly, openapi-typescript, TypeScript),
+# installed with `npm ci` when stale; needs Node.js (skips without it, except with CI=true).
+node-tools:
+	bash scripts/npm-tools
+
+# Branch coverage of app/ must stay at 90% or more. The client contract test needs the npm tools.
+pytest: $(VENV)/.installed-dev node-tools
 	$(BIN)/pytest --cov=app --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=90
 
-# Spectral (pinned in package-lock.json) on the served OpenAPI document; needs Node.js.
+# Spectral and Redocly (pinned in package-lock.json) on the served OpenAPI document; needs Node.js.
 openapi-lint: $(VENV)/.installed-dev
 	PYTHON=$(BIN)/python bash scripts/openapi-lint
 
 test: lint typecheck pytest openapi-lint
 
 # The inner loop: SQLite only, no browser, no Schemathesis, two workers. Not a gate: `make test` is.
-test-fast: $(VENV)/.installed-dev
+test-fast: $(VENV)/.installed-dev node-tools
 	$(BIN)/pytest -q -n 2 -k "not postgresql" --deselect tests/test_docs_browser.py \
 		--deselect tests/test_schemathesis.py -p no:cacheprovider
 

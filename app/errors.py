@@ -3,6 +3,7 @@
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from app.services.paging import InvalidInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/", less "%": a decoded "%" is data
 log = logging.getLogger("spacefacts.errors")
 
 # type URI slug -> what it means; served at /problems/{slug}.
@@ -72,7 +74,9 @@ def problem_body(
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": instance,
+        # A URI reference (RFC 9457): the decoded path percent-encoded again, so a path that
+        # held spaces, controls or non-ASCII characters is still one.
+        "instance": quote(instance, safe=PATH_SAFE),
     }
     if errors is not None:
         body["errors"] = errors

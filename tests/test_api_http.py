@@ -4,11 +4,13 @@ import gzip
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import brotli  # type: ignore[import-untyped]
 import pytest
 from fastapi.testclient import TestClient
 
+from app.errors import PATH_SAFE
 from app.services import programs as programs_service
 from app.services.seed import load_seed
 from tests.api import client_for
@@ -29,7 +31,8 @@ def _problem(response: object, status: int, kind: str) -> dict[str, object]:
     assert body["status"] == status
     assert isinstance(body["title"], str)
     assert isinstance(body["detail"], str)
-    assert body["instance"] == response.request.url.path
+    # The path as a URI reference: percent-encoded wherever the decoded path needs it.
+    assert body["instance"] == quote(response.request.url.path, safe=PATH_SAFE)
     return body
 
 

@@ -61,12 +61,12 @@ def values(given: Sequence[T] | None) -> list[T]:
 
 def ids_param(description: str) -> Any:
     """A filter on ids: an array of ids (OpenAPI: form style, not exploded)."""
-    return Query(description=description + SEVERAL, max_length=MAX_VALUES)
+    return Query(description=description + SEVERAL, min_length=1, max_length=MAX_VALUES)
 
 
 def enum_param(description: str) -> Any:
     """A filter on an enum: an array of its values (OpenAPI: form style, not exploded)."""
-    return Query(description=description + SEVERAL, max_length=MAX_VALUES)
+    return Query(description=description + SEVERAL, min_length=1, max_length=MAX_VALUES)
 
 
 Limit = Annotated[
@@ -125,17 +125,21 @@ def _list_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-def _normalize_query(request: Request, *, lists: frozenset[str]) -> None:
+def _normalize_query(request: Request, *, lists: frozenset[str], known: frozenset[str]) -> None:
     """Accept both forms of a multi-valued parameter and refuse a repeated single-valued one.
 
     `x=a,b` (OpenAPI's `explode: false`, what generated clients send) becomes `x=a&x=b`, which
-    is how FastAPI reads a list; a single-valued parameter given twice is a 400 that names it,
-    where FastAPI would silently keep the last value.
+    is how FastAPI reads a list (an empty value is an empty id, refused: an array has at least
+    one item, since `x=` would mean [] and [""] alike); a single-valued parameter given twice is
+    a 400 that names it, where FastAPI would silently keep the last value.
     """
     raw = request.scope["query_string"].decode("latin-1")
     pairs = parse_qsl(raw, keep_blank_values=True)
     counts = Counter(name for name, _ in pairs)
-    repeated = sorted(name for name, n in counts.items() if n > 1 and name not in lists)
+    # Unknown names are the guard's to refuse, naming what is allowed.
+    repeated = sorted(
+        name for name, n in counts.items() if n > 1 and name in known and name not in lists
+    )
     if repeated:
         raise InvalidInputError(
             f"Parameter(s) given more than once: {', '.join(repeated)}; each takes one value.",
@@ -160,9 +164,10 @@ class ApiRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         lists = _list_names(self.dependant)
+        known = _query_names(self.dependant)
 
         async def normalized(request: Request) -> Response:
-            _normalize_query(request, lists=lists)
+            _normalize_query(request, lists=lists, known=known)
             return await handler(request)
 
         return normalized
@@ -179,7 +184,8 @@ async def guard(request: Request) -> None:
     allowed = _ALLOWED.get(id(route))
     if allowed is None:
         allowed = _ALLOWED[id(route)] = _query_names(route.dependant)
-    unknown = sorted(set(request.query_params) - allowed)
+    # Names as the client percent-encoded them: a name may hold NUL or control characters.
+    unknown = sorted(quote(name, safe="-_.~") for name in set(request.query_params) - allowed)
     if unknown:
         raise ProblemError(
             400,

@@ -63,7 +63,9 @@ async def read_source(source: SourceDep) -> JSONBytes:
     return JSONBytes(source)
 
 
-Offset = Query(ge=0, le=10**9, description="Offset in Unicode code points.")
+Offset = Query(
+    ge=0, le=10**9, description="Offset in Unicode code points; `start` must not exceed `end`."
+)
 CodePoint = Annotated[int, Field(json_schema_extra={"format": "int64"})]
 
 

@@ -62,6 +62,16 @@ class Conditions:
     if_match: str | None = None
     if_unmodified_since: str | None = None
 
+    @property
+    def conditional(self) -> bool:
+        """Whether any precondition was sent (most requests send none: a hit skips the rest)."""
+        return not (
+            self.if_match is None
+            and self.if_none_match is None
+            and self.if_unmodified_since is None
+            and self.if_modified_since is None
+        )
+
 
 _FIELDS = {
     b"accept": "accept",
@@ -164,7 +174,9 @@ class HTTPCacheMiddleware:
                 scope, receive, send, head=head, key=key, etag=etag, info=info, request=request
             )
             return
-        if await _precondition_answer(send, request, stored.etag, info, scope["path"]):
+        if request.conditional and await _precondition_answer(
+            send, request, stored.etag, info, scope["path"]
+        ):
             return
         self._store.move_to_end(key)
         await _send(send, 200, stored.headers, b"" if head else stored.body)
@@ -226,7 +238,9 @@ class HTTPCacheMiddleware:
             detail = f"This resource is only available as {media_type}."
             await _send_problem(send, 406, "not-acceptable", detail, scope["path"], [])
             return
-        if await _precondition_answer(send, request, etag, info, scope["path"]):
+        if request.conditional and await _precondition_answer(
+            send, request, etag, info, scope["path"]
+        ):
             return
         await _send(send, 200, headers, b"" if head else body)
 

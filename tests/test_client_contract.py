@@ -18,10 +18,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +30,7 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from tests.conftest import Database
+from tests.processes import serve_process
 
 PROGRAMS = PROJECT_ROOT / "tests" / "client_contract"
 NODE_BIN = PROJECT_ROOT / "node_modules" / ".bin"
@@ -46,43 +45,11 @@ class Outcome:
     steps: list[str]  # for Python, the steps started; for TypeScript, the steps with an error
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(seeded_db: Database, tmp_path: Path) -> Iterator[str]:
     """The real app under uvicorn over this test's seeded database; yields its base URL."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SPACEFACTS_DATABASE_URL": seeded_db.url,
-        "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+    with serve_process(seeded_db.url, tmp_path / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _document(base: str) -> dict[str, Any]:

@@ -7,11 +7,8 @@ required (.ci/run installs it).
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,16 +17,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import seeded_template
+from tests.processes import serve_process
 
 CHROMIUM = (
     shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -41,32 +33,8 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip("Chromium not installed: browser check of /docs skipped")
     database = tmp_path / "docs.db"
     shutil.copyfile(make_url(seeded_template(request, "sqlite")).database or "", database)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "SPACEFACTS_DATABASE_URL": f"sqlite:///{database}",
-        "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start")
+    with serve_process(f"sqlite:///{database}", tmp_path / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _dom(url: str) -> str:

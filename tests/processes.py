@@ -1,0 +1,52 @@
+"""The API as a real process on a free loopback port, for tests that use it as a client would."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_process(database_url: str, log: Path) -> Iterator[str]:
+    """`spacefacts serve` over database_url (rate limit off); yields its base URL once /healthz
+    answers, and stops it after."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SPACEFACTS_DATABASE_URL": database_url,
+        "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

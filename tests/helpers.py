@@ -1,5 +1,6 @@
 """Small helpers shared by tests."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,3 +35,14 @@ def refused(engine: Engine, seed_dir: Path) -> list[str]:
         load_seed(engine=engine, seed_dir=seed_dir)
     assert snapshot(engine) == before
     return caught.value.problems
+
+
+def objects(value: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in value, value itself included, depth first."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from objects(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from objects(item)

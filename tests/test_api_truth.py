@@ -14,6 +14,7 @@ from app.models.public import SearchHitPublic
 from app.models.restrictions import RestrictionPublic
 from app.models.sources import CitationPublic
 from tests.api import ids
+from tests.helpers import objects
 
 COLLECTIONS: dict[str, type[BaseModel]] = {
     "/v1/programs": ProgramPublic,
@@ -42,16 +43,6 @@ def _all(client: TestClient, url: str) -> list[dict[str, Any]]:
         cursor = page.json()["next_cursor"]
         target = f"{url}{'&' if '?' in url else '?'}limit=200&cursor={cursor}" if cursor else None
     return items
-
-
-def _objects(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        yield value
-        for item in value.values():
-            yield from _objects(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _objects(item)
 
 
 def _served_text(value: Any, key: str = "") -> Iterator[str]:
@@ -124,7 +115,7 @@ def test_every_document_shows_the_basis_of_every_claim(api: TestClient, url: str
     stated = _all(api, f"{url}?basis=stated")
     for item in full:
         model.model_validate(item)
-        for obj in _objects(item):
+        for obj in objects(item):
             if "claims" not in obj:
                 continue
             claims = {c["claim"]: c for c in obj["claims"]}
@@ -142,7 +133,7 @@ def test_every_document_shows_the_basis_of_every_claim(api: TestClient, url: str
     ]
     for item in stated:
         model.model_validate(item)
-        assert "inferred" not in {o.get("basis") for o in _objects(item)}
+        assert "inferred" not in {o.get("basis") for o in objects(item)}
 
 
 def test_search_hits_carry_their_basis(api: TestClient) -> None:

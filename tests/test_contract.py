@@ -9,6 +9,7 @@ from app.errors import PROBLEM_TYPES
 from app.models.public import ProblemType, RefType, SearchType
 from app.services.refs import COLLECTIONS, PARENT
 from app.services.search import TYPE_ORDER
+from tests.helpers import objects
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
@@ -193,16 +194,7 @@ def test_a_400_says_in_the_apis_words_what_the_parameter_must_be(
 def test_integer_bounds_are_integers_and_dates_have_no_max_length(
     document: dict[str, Any],
 ) -> None:
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            yield node
-            for value in node.values():
-                yield from walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                yield from walk(value)
-
-    schemas = list(walk(document))
+    schemas = list(objects(document))
     integers = [s for s in schemas if s.get("type") == "integer"]
     assert integers
     for schema in integers:

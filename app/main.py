@@ -18,20 +18,9 @@ from app.middleware.cors import CORSMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.openapi import build_openapi
-from app.routes import (
-    agencies,
-    agreements,
-    citations,
-    countries,
-    events,
-    health,
-    programs,
-    restrictions,
-    root,
-    search,
-    signatories,
-    sources,
-)
+from app.resources.registry import RESOURCES
+from app.routes import agreements, health, root, search, sources
+from app.routes.resources import resource_router
 from app.services.dataset import VersionWatcher
 
 DESCRIPTION = """
@@ -47,15 +36,7 @@ dataset version; send `If-None-Match` for a 304.
 """
 
 TAGS = [
-    {"name": "programs", "description": "Programs of space cooperation (ILRS, Artemis)."},
-    {"name": "agencies", "description": "Space agencies, government offices, legislatures."},
-    {"name": "countries", "description": "Countries, by ISO 3166-1 alpha-2 code."},
-    {"name": "agreements", "description": "Memoranda and accords, with counted parties."},
-    {"name": "signatories", "description": "Who signed, or intends to sign, which agreement."},
-    {"name": "restrictions", "description": "Legal restrictions on who may work with whom."},
-    {"name": "events", "description": "The timeline, dated as the sources state it."},
-    {"name": "sources", "description": "Source documents, verbatim, with their SHA-256."},
-    {"name": "citations", "description": "Every quote that proves a fact, as W3C selectors."},
+    *({"name": r.collection, "description": r.description} for r in RESOURCES),
     {"name": "search", "description": "Full-text search over every entity and quote."},
     {"name": "meta", "description": "Where to go, and what problem types mean."},
     {"name": "health", "description": "Liveness and the dataset version served."},
@@ -100,20 +81,12 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     serve_redoc_offline(app)
     install_error_handlers(app)
-    for module in (
-        root,
-        health,
-        programs,
-        agencies,
-        countries,
-        agreements,
-        signatories,
-        restrictions,
-        events,
-        sources,
-        citations,
-        search,
-    ):
+    app.include_router(root.router)
+    app.include_router(health.router)
+    for resource in RESOURCES:
+        app.include_router(resource_router(resource))
+    # Sub-resources after the resources: their paths are longer than the generic read's.
+    for module in (agreements, sources, search):
         app.include_router(module.router)
     app.state.engine = db or engine
     app.state.db = Db(app.state.engine)

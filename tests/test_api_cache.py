@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from app.resources.registry import RESOURCES
 from app.services.seed import load_seed
 from tests.api import client_for
 from tests.conftest import Database
@@ -17,7 +18,10 @@ URLS = [
     "/",
     "/openapi.json",
     "/problems/not-found",
-    "/v1/programs",
+    # Every resource's list and read, from the registry; then filters, pages and sub-resources.
+    *(f"/v1/{r.collection}" for r in RESOURCES),
+    *(f"/v1/{r.collection}/{r.example_id}" for r in RESOURCES),
+    "/v1/attributions?speaker=cnsa",
     "/v1/programs/ilrs",
     "/v1/agencies?country=US",
     "/v1/agencies/roscosmos",

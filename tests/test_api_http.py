@@ -10,8 +10,9 @@ import brotli  # type: ignore[import-untyped]
 import pytest
 from fastapi.testclient import TestClient
 
+from app import deps
 from app.errors import PATH_SAFE
-from app.services import programs as programs_service
+from app.services import listing
 from app.services.seed import load_seed
 from tests.api import client_for
 from tests.conftest import Database
@@ -60,7 +61,7 @@ def test_if_none_match_is_304_without_touching_the_database(
     def boom(**_: object) -> None:
         raise AssertionError("the database was queried")
 
-    monkeypatch.setattr(programs_service, "list_programs", boom)
+    monkeypatch.setattr(listing, "list_documents", boom)
     response = api.get("/v1/programs?limit=1", headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
@@ -211,7 +212,7 @@ def test_500_is_a_problem_without_internals(
     def broken(**_: object) -> None:
         raise RuntimeError("secret SELECT * FROM program /home/app/services/programs.py")
 
-    monkeypatch.setattr(programs_service, "read_program", broken)
+    monkeypatch.setattr(deps, "read_one", broken)
     response = api.get("/v1/programs/ilrs")
     body = _problem(response, 500, "internal-error")
     assert "secret" not in response.text

@@ -18,7 +18,8 @@ from sqlalchemy import Column, Connection, Engine, UniqueConstraint, event, insp
 from sqlmodel import Session
 
 from app.models import metadata
-from app.services import agencies, agreements, events, programs, restrictions, sources
+from app.resources.registry import BY_TYPE, RESOURCES
+from app.services.listing import list_documents
 from tests.conftest import Database
 
 # The ix_ indexes of each table a list endpoint filters or sorts: name -> columns.
@@ -106,17 +107,7 @@ FILTERS: dict[str, list[list[str]]] = {
     "citation": [["source_id"], ["attribution_id"]],
 }
 
-SORT_TABLES: dict[str, dict[str, Any]] = {
-    "program": programs.SORTS,
-    "agency": agencies.AGENCY_SORTS,
-    "country": agencies.COUNTRY_SORTS,
-    "agreement": agreements.AGREEMENT_SORTS,
-    "signatory": agreements.SIGNATORY_SORTS,
-    "restriction": restrictions.SORTS,
-    "event": events.SORTS,
-    "source": sources.SOURCE_SORTS,
-    "citation": sources.CITATION_SORTS,
-}
+SORT_TABLES: dict[str, Any] = {r.type: r.sort_columns for r in RESOURCES}
 
 
 def _leading_columns(table: str) -> list[list[str]]:
@@ -182,6 +173,28 @@ def _statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", capture)
 
 
+def _lister(kind: str) -> Callable[..., Any]:
+    """A resource's list service, called as the route calls it (no dataset version)."""
+    resource = BY_TYPE[kind]
+
+    def run(
+        *, session: Session, limit: int, cursor: str | None, sort: str | None, **given: Any
+    ) -> Any:
+        filters = resource.filters(**given) if resource.filters else None
+        return list_documents(
+            session=session,
+            resource=resource,
+            filters=filters,
+            stated_only=False,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            serving=None,
+        )
+
+    return run
+
+
 SIGNATORIES: dict[str, Any] = {
     "agreement": [],
     "program": [],
@@ -198,98 +211,98 @@ CITATIONS: dict[str, Any] = {"source": [], "attribution": [], "q": None, "sort":
 # (service, its filters, the table listed, the index its page query must read in order)
 PLANS: dict[str, tuple[Callable[..., Any], dict[str, Any], str, str]] = {
     "signatory status": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "status": ["signed"]},
         "signatory",
         "ix_signatory_status",
     ),
     "signatory status by date": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "status": ["counterparty"], "sort": "date"},
         "signatory",
         "ix_signatory_status_sort",
     ),
     "signatory agreement": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "agreement": ["ilrs-mou"]},
         "signatory",
         "ix_signatory_agreement",
     ),
     "signatory agreement by date": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "agreement": ["ilrs-mou"], "sort": "-date"},
         "signatory",
         "ix_signatory_agreement_sort",
     ),
     "signatory country by date": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "country": ["CN"], "sort": "date"},
         "signatory",
         "ix_signatory_country_sort",
     ),
     "signatory agency": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "agency": ["roscosmos"]},
         "signatory",
         "ix_signatory_agency_id",
     ),
     "signatory as_of": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "as_of": dt.date(2024, 1, 1)},
         "signatory",
         "ix_signatory_status",
     ),
     "signatory as_of with undated": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "as_of": dt.date(2024, 1, 1), "include_undated": True},
         "signatory",
         "ix_signatory_status",
     ),
     "signatory sort=agreement": (
-        agreements.list_signatories,
+        _lister("signatory"),
         {**SIGNATORIES, "sort": "agreement"},
         "signatory",
         "ix_signatory_agreement",
     ),
     "event kind": (
-        events.list_events,
+        _lister("event"),
         {**EVENTS, "kind": ["statement"]},
         "event",
         "ix_event_kind_sort",
     ),
-    "event sort=kind": (events.list_events, {**EVENTS, "sort": "kind"}, "event", "ix_event_kind"),
+    "event sort=kind": (_lister("event"), {**EVENTS, "sort": "kind"}, "event", "ix_event_kind"),
     "event entity": (
-        events.list_events,
+        _lister("event"),
         {**EVENTS, "entity": ["ilrs"]},
         "event_entity",
         "ix_event_entity_timeline",
     ),
     "event entities": (
-        events.list_events,
+        _lister("event"),
         {**EVENTS, "entity": ["ilrs", "artemis"]},
         "event_entity",
         "ix_event_entity_timeline",
     ),
     "citation source": (
-        sources.list_citations,
+        _lister("citation"),
         {**CITATIONS, "source": ["article"]},
         "citation",
         "ix_citation_source",
     ),
     "citation source by start": (
-        sources.list_citations,
+        _lister("citation"),
         {**CITATIONS, "source": ["article"], "sort": "-start"},
         "citation",
         "ix_citation_source_start",
     ),
     "citation attribution": (
-        sources.list_citations,
+        _lister("citation"),
         {**CITATIONS, "attribution": ["cnsa-announcement"]},
         "citation",
         "ix_citation_attribution_id",
     ),
     "citation sort=start": (
-        sources.list_citations,
+        _lister("citation"),
         {**CITATIONS, "sort": "start"},
         "citation",
         "ix_citation_start",

@@ -8,7 +8,7 @@ document is checked against a reference model of the rule, written in plain Pyth
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, insert, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.models import (
@@ -25,9 +25,7 @@ from app.models.base import table_of
 from app.models.search import SearchDocument
 from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
 from app.services.search_index import text_terms
-from app.services.seed_files import read_seed
-from app.services.seed_plan import plan_rows
-from tests.conftest import SEED_DIR, Database
+from tests.conftest import Database
 
 DOCS = table_of(SearchDocument)
 
@@ -195,7 +193,8 @@ def test_hits_in_rank_order(seeded_db: Database) -> None:
 def test_every_term_prefix_and_document_query_agrees_with_the_reference(
     seeded_db: Database,
 ) -> None:
-    docs: list[dict[str, str]] = plan_rows(read_seed(SEED_DIR))[SearchDocument]
+    with Session(seeded_db.engine) as session:
+        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
     terms = {term for doc in docs for term in f"{doc['title_terms']} {doc['body_terms']}".split()}
     queries = terms | {term[:n] for term in terms for n in (1, 2, 3)}
     queries |= {" ".join(text_terms(doc["title"] + " " + doc["body"])[:3]) for doc in docs}
@@ -323,10 +322,10 @@ def test_a_query_without_letters_or_digits_has_no_terms(q: str) -> None:
     assert tokenize(q) == []
 
 
-def test_search_rows_are_one_per_entity_and_citation() -> None:
-    rows = plan_rows(read_seed(SEED_DIR))
-    kinds = [doc["entity_type"] for doc in rows[SearchDocument]]
+def test_search_rows_are_one_per_entity_and_citation(seeded_db: Database) -> None:
     tables: list[type[SQLModel]] = [Program, Agency, Country, Agreement, Restriction, Event]
     tables += [Source, Citation]
-    assert [kinds.count(kind) for kind in TYPE_ORDER] == [len(rows[table]) for table in tables]
-    assert len(kinds) == len({doc["id"] for doc in rows[SearchDocument]})
+    with Session(seeded_db.engine) as session:
+        kinds = list(session.execute(select(DOCS.c.entity_type)).scalars())
+        sizes = [len(session.execute(select(table_of(t))).all()) for t in tables]
+    assert [kinds.count(kind) for kind in TYPE_ORDER] == sizes

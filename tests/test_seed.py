@@ -47,8 +47,11 @@ EXPECTED_ROWS = {
     "dataset_version": 1,
     "search_document": 149,
     # 2 programs, 5 agencies, 4 countries, 2 agreements, 3 signatories, 1 restriction,
-    # 12 events, 1 source, 122 citations
-    "entity_document": 152,
+    # 12 events, 1 source, 122 citations, 6 attributions
+    "entity_document": 158,
+    # one revision and one origin per entity the seed creates (citations are not entities)
+    "revision": 36,
+    "entity_origin": 36,
 }
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from app.services import seed as seed_service
 from app.services.dataset import current_version
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError, read_seed
+from app.services.write import write_entities
 from tests.conftest import Database
 from tests.helpers import edit, refused, snapshot
 
@@ -149,7 +151,14 @@ def test_a_changed_entry_updates_only_its_rows(seeded_db: Database, seed_copy: P
         "search_document": {"inserted": 0, "updated": 1, "deleted": 0},
     }
     changed = [t for t in after if after[t] != before[t]]
-    assert changed == ["agency", "dataset_version", "entity_document", "search_document"]
+    assert changed == [
+        "agency",
+        "dataset_version",
+        "entity_document",
+        "entity_origin",  # the seed's digest of the agency's rows
+        "revision",
+        "search_document",
+    ]
     with Session(seeded_db.engine) as session:
         assert session.get_one(Agency, "roscosmos").description == (
             "The government space agency of Russia."
@@ -183,13 +192,13 @@ def test_a_failure_while_writing_rolls_everything_back(
     )
     before = snapshot(seeded_db.engine)
     # Every write of the load happens, then the commit is pre-empted by a failure.
-    real_sync = seed_service._sync
+    real_write = write_entities
 
-    def sync_then_fail(session: object, rows: object, progress: object) -> object:
-        real_sync(session, rows, progress)  # type: ignore[arg-type]
+    def write_then_fail(session: Session, **given: Any) -> object:
+        real_write(session, **given)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(seed_service, "_sync", sync_then_fail)
+    monkeypatch.setattr(seed_service, "write_entities", write_then_fail)
     with pytest.raises(RuntimeError, match="disk full"):
         load_seed(engine=seeded_db.engine, seed_dir=seed_copy)
     assert snapshot(seeded_db.engine) == before

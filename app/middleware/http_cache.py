@@ -27,7 +27,7 @@ from app.middleware.negotiation import (
     http_date,
     parse_http_date,
 )
-from app.services.dataset import Serving, VersionInfo, VersionWatcher, serving
+from app.services.dataset import Serving, VersionInfo, VersionWatcher
 
 try:
     import brotli  # type: ignore[import-untyped]
@@ -203,17 +203,16 @@ class HTTPCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        token = serving.set(self._serving(info.version))
+        # The version travels with the request, in the scope's state, to the routes that page.
+        state = {**scope.get("state", {}), "serving": self._serving(info.version)}
         try:
-            await self.app(scope, receive, capture)
+            await self.app({**scope, "state": state}, receive, capture)
         except Exception:
             # FastAPI's error layer answered (a 500 problem) and then re-raised for the server
             # to log: pass its answer on before the exception goes up.
             if start is not None:
                 await _send(send, int(start["status"]), start.get("headers", []), b"".join(chunks))
             raise
-        finally:
-            serving.reset(token)
         assert start is not None
         body = b"".join(chunks)
         status = int(start["status"])

@@ -28,6 +28,7 @@ from app.models.entities import (
 )
 from app.models.events import Event, EventCreate, EventEntity, EventKind, EventStatus
 from app.models.restrictions import Restriction, RestrictionCreate, RestrictionParty
+from app.models.revisions import ChangeKind, DocumentDependency, EntityOrigin, Origin, Revision
 from app.models.search import SearchDocument
 from app.models.sources import (
     Attribution,
@@ -47,18 +48,22 @@ __all__ = [
     "AgreementCreate",
     "AgreementKind",
     "Attribution",
+    "ChangeKind",
     "Citation",
     "ClaimSupport",
     "Country",
     "CountryCreate",
     "DatasetVersion",
+    "DocumentDependency",
     "EntityDocument",
+    "EntityOrigin",
     "Event",
     "EventCreate",
     "EventEntity",
     "EventKind",
     "EventStatus",
     "Location",
+    "Origin",
     "ParticipantRole",
     "Program",
     "ProgramCreate",
@@ -71,6 +76,7 @@ __all__ = [
     "Restriction",
     "RestrictionCreate",
     "RestrictionParty",
+    "Revision",
     "SearchDocument",
     "Signatory",
     "SignatoryCreate",

@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 from app.models import base as _base  # noqa: F401  (the naming convention must exist first)
 from app.models.common import Basis, Count, ShortText, Slug, Text
 from app.models.public import (
+    CitationList,
     DateOut,
     IdOut,
     Int64Out,
@@ -86,6 +87,10 @@ class AttributionBase(SQLModel):
 
 class Attribution(AttributionBase, table=True):
     __tablename__ = "attribution"
+    __table_args__ = (
+        Index("ix_attribution_label", "label", "id"),
+        Index("ix_attribution_speaker", "speaker_agency_id", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=100)
 
@@ -230,6 +235,16 @@ class AttributionPublic(Supported):
     description: TextOut | None
     speaker: Ref | None
     reported_by: TextOut | None
+
+
+class AttributionDetailPublic(AttributionPublic):
+    """An attribution as its own resource: the quotes that back its label, speaker and
+    reporter (`citations`), and the quotes it covers (`quotes_url`)."""
+
+    url: UrlOut
+    citations: CitationList
+    quotes_url: UrlOut = Field(description="the citations whose words these are")
+    quote_count: Int64Out = Field(description="how many citations carry these words")
 
 
 class CitationPublic(SQLModel):

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 from app import __version__
 from app.errors import PROBLEM_TYPES, ProblemError
 from app.models.public import NameOut, ProblemType, TextOut, UrlOut
+from app.resources.registry import RESOURCES
 from app.routes.common import (
     ApiRoute,
     Guard,
@@ -14,19 +15,6 @@ from app.routes.common import (
 )
 
 router = APIRouter(tags=["meta"], dependencies=[Guard], route_class=ApiRoute)
-
-RESOURCES = [
-    "programs",
-    "agencies",
-    "countries",
-    "agreements",
-    "signatories",
-    "restrictions",
-    "events",
-    "sources",
-    "citations",
-    "search",
-]
 
 
 class Index(BaseModel):
@@ -53,7 +41,10 @@ def _index() -> dict[str, Any]:
         "docs": "/docs",
         "redoc": "/redoc",
         "openapi": "/openapi.json",
-        "resources": {name: f"/v1/{name}" for name in RESOURCES},
+        "resources": {
+            **{r.collection: f"/v1/{r.collection}" for r in RESOURCES},
+            "search": "/v1/search",
+        },
     }
 
 

@@ -3,23 +3,11 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request
 
-from app.deps import SessionDep, StatedOnly
+from app.deps import ServingDep, SessionDep, StatedOnly
 from app.models.public import SearchHitPublic, SearchType
-from app.routes.common import (
-    TEXT_PATTERN,
-    ApiRoute,
-    Cursor,
-    Guard,
-    JSONBytes,
-    Limit,
-    enum_param,
-    page_of,
-    page_response,
-    responses,
-    values,
-)
+from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
+from app.routes.params import TEXT_PATTERN, Cursor, Limit, enum_param, values
 from app.services import search
-from app.services.dataset import serving_version
 from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
 from app.services.refs import url_for
 
@@ -38,6 +26,7 @@ def search_all(
     request: Request,
     session: SessionDep,
     stated: StatedOnly,
+    serving: ServingDep,
     q: Annotated[
         str,
         Query(
@@ -57,7 +46,7 @@ def search_all(
     after = None
     total = None
     if cursor is not None:
-        (score, kind, ident), total = decode_plain_cursor(cursor, sort, (int, str, str))
+        (score, kind, ident), total = decode_plain_cursor(cursor, sort, (int, str, str), serving)
         if score not in (1, 2) or kind not in search.TYPE_ORDER:
             raise InvalidInputError(
                 "The cursor is malformed; start again without it.",
@@ -81,7 +70,9 @@ def search_all(
     next_cursor = None
     if last is not None:
         keys = [last.score, last.type, last.id]
-        next_cursor = encode_cursor(sort, keys, total=total, version=serving_version())
+        next_cursor = encode_cursor(
+            sort, keys, total=total, version=serving.version if serving else None
+        )
     items = [
         orjson.dumps(
             {

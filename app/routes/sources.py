@@ -1,3 +1,5 @@
+"""A source's verbatim text, a sub-resource beside the generic list and read."""
+
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -5,18 +7,7 @@ from pydantic import Field
 from starlette.responses import PlainTextResponse
 
 from app.deps import DbDep, SourceDep
-from app.models.sources import SourcePublic
-from app.routes.common import (
-    ApiRoute,
-    Cursor,
-    Guard,
-    JSONBytes,
-    Limit,
-    page_of,
-    page_response,
-    responses,
-    sort_param,
-)
+from app.routes.common import ApiRoute, Guard, responses
 from app.services import sources
 from app.services.paging import InvalidInputError
 from app.services.seed_files import MAX_SOURCE_LENGTH
@@ -28,39 +19,6 @@ router = APIRouter(
 
 class SourceText(PlainTextResponse):
     media_type = "text/plain"
-
-
-@router.get(
-    "",
-    summary="List sources",
-    response_model=page_of(SourcePublic),
-    response_class=JSONBytes,
-    responses=responses(),
-)
-async def list_sources(
-    request: Request,
-    db: DbDep,
-    sort: Annotated[str | None, sort_param(sorted(sources.SOURCE_SORTS), "id")] = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> JSONBytes:
-    """The source documents every citation quotes, with their SHA-256 and length."""
-    items, page = await db.run(
-        lambda session: sources.list_sources(session=session, sort=sort, limit=limit, cursor=cursor)
-    )
-    return page_response(request, items, page, limit)
-
-
-@router.get(
-    "/{source_id}",
-    summary="Read a source",
-    response_model=SourcePublic,
-    response_class=JSONBytes,
-    responses=responses(not_found=True),
-)
-async def read_source(source: SourceDep) -> JSONBytes:
-    """One source's metadata; its text is at `text_url`."""
-    return JSONBytes(source)
 
 
 Offset = Query(

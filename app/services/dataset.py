@@ -5,7 +5,6 @@ import json
 import threading
 import time
 from collections.abc import Hashable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select
@@ -21,15 +20,6 @@ class Serving:
 
     version: int
     counts: dict[Hashable, int]
-
-
-# Set by the HTTP cache layer around each request it passes to the routes; None elsewhere.
-serving: ContextVar[Serving | None] = ContextVar("serving", default=None)
-
-
-def serving_version() -> int | None:
-    state = serving.get()
-    return state.version if state is not None else None
 
 
 def current_version(*, session: Session) -> int:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from app.services.dataset import serving, serving_version
+from app.services.dataset import Serving
 
 
 class InvalidInputError(ValueError):
@@ -116,13 +116,13 @@ def _load(cursor: str, problem: InvalidInputError) -> dict[str, Any]:
     return data
 
 
-def carried_total(data: dict[str, Any]) -> int | None:
+def carried_total(data: dict[str, Any], serving: Serving | None) -> int | None:
     """The total a cursor carries, if it was counted at the dataset version being served.
 
     Later pages of a walk then cost one keyset query each: no COUNT on every page, and no
     state a second worker would not have. A cursor from an older version is counted again.
     """
-    version = serving_version()
+    version = serving.version if serving is not None else None
     total = data.get("t")
     if version is None or data.get("v") != version or type(total) is not int or total < 0:
         return None
@@ -130,7 +130,7 @@ def carried_total(data: dict[str, Any]) -> int | None:
 
 
 def decode_cursor(
-    cursor: str, sort: str, columns: Sequence[ColumnElement[Any]]
+    cursor: str, sort: str, columns: Sequence[ColumnElement[Any]], serving: Serving | None
 ) -> tuple[list[Any], int | None]:
     """The sort values after which the next page starts, and the total the cursor carries."""
     problem = InvalidInputError(
@@ -146,11 +146,11 @@ def decode_cursor(
         decoded = [_decode(v, c) for v, c in zip(values, columns, strict=True)]
     except (ValueError, TypeError) as exc:
         raise problem from exc
-    return decoded, carried_total(data)
+    return decoded, carried_total(data, serving)
 
 
 def decode_plain_cursor(
-    cursor: str, sort: str, kinds: Sequence[type]
+    cursor: str, sort: str, kinds: Sequence[type], serving: Serving | None
 ) -> tuple[list[Any], int | None]:
     """Decode a cursor whose values are plain ints and strings (not table columns)."""
     problem = InvalidInputError(
@@ -167,7 +167,7 @@ def decode_plain_cursor(
             raise problem
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise problem
-    return values, carried_total(data)
+    return values, carried_total(data, serving)
 
 
 def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -202,8 +202,13 @@ def keyset_page(
     id_column: Any,
     limit: int,
     cursor: str | None,
+    serving: Serving | None,
 ) -> PageResult:
-    """One page of `query` (which selects the rows to list) in the order of keys + id."""
+    """One page of `query` (which selects the rows to list) in the order of keys + id.
+
+    `serving` is the dataset version the request is served at, with the counts already made
+    at it; without it (the CLI, a test) every first page counts afresh.
+    """
     order = [*keys, SortKey("id", id_column, keys[-1].descending if keys else False)]
     if any(k.column is id_column for k in keys):
         order = list(keys)
@@ -213,7 +218,7 @@ def keyset_page(
     )
     total = None
     if cursor is not None:
-        after, total = decode_cursor(cursor, sort, columns)
+        after, total = decode_cursor(cursor, sort, columns, serving)
         page_query = page_query.where(_after(order, after))
     # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
     rows = session.connection().execute(page_query.limit(limit + 1)).all()
@@ -222,21 +227,22 @@ def keyset_page(
     if total is None:
         # A first page that holds every row has counted them already.
         whole = cursor is None and not more
-        total = len(rows) if whole else count(session=session, query=query)
+        total = len(rows) if whole else count(session=session, query=query, serving=serving)
     next_cursor = None
     if more and rows:
-        next_cursor = encode_cursor(sort, list(rows[-1]), total=total, version=serving_version())
+        version = serving.version if serving is not None else None
+        next_cursor = encode_cursor(sort, list(rows[-1]), total=total, version=version)
     position = columns.index(id_column)
     return PageResult([row[position] for row in rows], next_cursor, total)
 
 
-def count(*, session: Session, query: Select[Any]) -> int:
+def count(*, session: Session, query: Select[Any], serving: Serving | None) -> int:
     """Rows `query` selects, counted once per dataset version served (see `Serving`).
 
     At a million rows a COUNT over a common filter costs tens of milliseconds, the page itself
     about one; counted once, the rest of that version's first pages cost only their page.
     """
-    state = serving.get()
+    state = serving
     key = _count_key(query) if state is not None else None
     if state is not None and key is not None and (known := state.counts.get(key)) is not None:
         return known

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -27,6 +27,16 @@ from app.models import (
 )
 from app.models.claims import ROW, public_fields
 from app.models.common import Basis
+from app.models.public import (
+    CitationInline,
+    ClaimPublic,
+    DatePublic,
+    LinkRef,
+    Ref,
+    RefType,
+)
+from app.resources._types import DepKey
+from app.resources.reads import key
 from app.services.truth import row_basis
 
 COLLECTIONS = {
@@ -39,6 +49,7 @@ COLLECTIONS = {
     "event": "events",
     "source": "sources",
     "citation": "citations",
+    "attribution": "attributions",
 }
 # Rows with no endpoint of their own are shown through the row that holds them.
 PARENT = {
@@ -49,22 +60,36 @@ PARENT = {
 Json = dict[str, Any]
 
 
+def collection_url(kind: str) -> str:
+    return f"/v1/{COLLECTIONS[kind]}"
+
+
 def url_for(kind: str, ident: str) -> str:
     return f"/v1/{COLLECTIONS[kind]}/{ident}"
 
 
 def date_json(
     edtf: str | None, phrase: str | None, lower: dt.date | None, upper: dt.date | None
-) -> Json:
-    return {"edtf": edtf, "phrase": phrase, "lower": lower, "upper": upper}
+) -> DatePublic:
+    return DatePublic(edtf=edtf, phrase=phrase, lower=lower, upper=upper)
 
 
-def support_for(*, session: Session, subject_type: str, ids: Iterable[str]) -> dict[str, Json]:
+class SupportFields(TypedDict):
+    """What `Supported` adds to a document: a keyword argument of its model each."""
+
+    basis: Basis
+    claims: list[ClaimPublic]
+    citations: list[CitationInline]
+
+
+def support_for(
+    *, session: Session, subject_type: str, ids: Iterable[str]
+) -> dict[str, SupportFields]:
     """Each row's `basis`, `claims` and inline `citations` (by claim and position)."""
     wanted = list(ids)
     kind = SubjectType(subject_type)
-    claims: dict[str, dict[str, Json]] = defaultdict(dict)
-    citations: dict[str, list[Json]] = defaultdict(list)
+    claims: dict[str, dict[str, ClaimPublic]] = defaultdict(dict)
+    citations: dict[str, list[CitationInline]] = defaultdict(list)
     if wanted:
         for c in session.execute(
             select(ClaimSupport)
@@ -74,15 +99,15 @@ def support_for(*, session: Session, subject_type: str, ids: Iterable[str]) -> d
             )
             .order_by(col(ClaimSupport.subject_id), col(ClaimSupport.claim))
         ).scalars():
-            claims[c.subject_id][c.claim] = {
-                "claim": c.claim,
-                "fields": list(public_fields(kind, c.claim)),
-                "basis": c.basis,
-                "reasoning": c.reasoning,
-                "convention": c.convention,
-                "descriptive": c.descriptive,
-                "citations": [],
-            }
+            claims[c.subject_id][c.claim] = ClaimPublic(
+                claim=c.claim,
+                fields=list(public_fields(kind, c.claim)),
+                basis=c.basis,
+                reasoning=c.reasoning,
+                convention=c.convention,
+                descriptive=c.descriptive,
+                citations=[],
+            )
         rows = session.execute(
             select(
                 Citation.id,
@@ -100,27 +125,27 @@ def support_for(*, session: Session, subject_type: str, ids: Iterable[str]) -> d
         )
         for r in rows:
             claim = claims[r.subject_id][r.claim]
-            claim["citations"].append(r.id)
+            claim.citations.append(r.id)
             citations[r.subject_id].append(
-                {
-                    "id": r.id,
-                    "claim": r.claim,
-                    "exact": r.exact,
-                    "display": r.display,
-                    "basis": claim["basis"],
-                    "attribution": r.attribution_id,
-                    "source": r.source_id,
-                    "start": r.start,
-                    "end": r.end,
-                    "url": url_for("citation", r.id),
-                }
+                CitationInline(
+                    id=r.id,
+                    claim=r.claim,
+                    exact=r.exact,
+                    display=r.display,
+                    basis=claim.basis,
+                    attribution=r.attribution_id,
+                    source=r.source_id,
+                    start=r.start,
+                    end=r.end,
+                    url=url_for("citation", r.id),
+                )
             )
     return {
-        ident: {
-            "basis": row_basis({c: Basis(v["basis"]) for c, v in claims[ident].items()}),
-            "claims": list(claims[ident].values()),
-            "citations": citations[ident],
-        }
+        ident: SupportFields(
+            basis=row_basis({c: Basis(v.basis) for c, v in claims[ident].items()}),
+            claims=list(claims[ident].values()),
+            citations=citations[ident],
+        )
         for ident in wanted
     }
 
@@ -149,21 +174,35 @@ def claim_bases(
     }
 
 
-def link(ref: Json, basis: Basis) -> Json:
+def link(ref: Ref, basis: Basis) -> LinkRef:
     """A reference listed because another row's claim names it, with that claim's basis."""
-    return {**ref, "basis": basis}
+    return LinkRef(type=ref.type, id=ref.id, name=ref.name, url=ref.url, basis=basis)
 
 
-def _party_names(*, session: Session, kind: str, ids: set[str]) -> list[tuple[str, str]]:
+def _party_names(*, session: Session, kind: str, ids: set[str]) -> list[tuple[str, str, set[str]]]:
     """Signatories and participants are named after their party (an agency or a country)."""
     table: Any = Signatory if kind == "signatory" else ProgramParticipant
     query = (
-        select(col(table.id), func.coalesce(col(Agency.name), col(Country.name)))
+        select(
+            col(table.id),
+            func.coalesce(col(Agency.name), col(Country.name)),
+            col(table.agency_id),
+            col(table.country_code),
+        )
         .outerjoin(Agency, col(Agency.id) == col(table.agency_id))
         .outerjoin(Country, col(Country.code) == col(table.country_code))
         .where(col(table.id).in_(ids))
     )
-    return [(ident, name) for ident, name in session.execute(query)]
+    return [
+        (
+            ident,
+            name,
+            {key(kind, "id", ident), key("agency", "id", agency)}
+            if agency
+            else {key(kind, "id", ident), key("country", "code", country)},
+        )
+        for ident, name, agency, country in session.execute(query)
+    ]
 
 
 def _name_columns(kind: str) -> tuple[Any, Any]:
@@ -183,59 +222,68 @@ def _name_columns(kind: str) -> tuple[Any, Any]:
     return col(ident), col(name)
 
 
-def refs(*, session: Session, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Json]:
+class Names(dict[tuple[str, str], Ref]):
+    """Refs by (type, id), and the dependency keys each one read (its name, its URL)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: dict[tuple[str, str], set[DepKey]] = {}
+
+    def deps(self, *refs: tuple[str, str | None] | None) -> set[DepKey]:
+        out: set[DepKey] = set()
+        for ref in refs:
+            if ref is not None and ref[1] is not None:
+                kind, ident = ref[0], ref[1]
+                # A row not there yet is read all the same: its arrival must reach the reader.
+                fallback = {key(kind, "code" if kind == "country" else "id", ident)}
+                out |= self.read.get((kind, ident), fallback)
+        return out
+
+
+def refs(*, session: Session, wanted: Iterable[tuple[str, str]]) -> Names:
     """Id, name and URL of each (type, id); rows that do not exist are left out."""
     by_kind: dict[str, set[str]] = defaultdict(set)
     for kind, ident in wanted:
         by_kind[kind].add(ident)
-    out: dict[tuple[str, str], Json] = {}
+    out = Names()
     for kind, ids in by_kind.items():
         if kind in ("signatory", "program_participant"):
             named = _party_names(session=session, kind=kind, ids=ids)
         else:
             ident_col, name_col = _name_columns(kind)
             named = [
-                tuple(r)
-                for r in session.execute(select(ident_col, name_col).where(ident_col.in_(ids)))
+                (ident, name, {key(kind, ident_col.name, ident)})
+                for ident, name in session.execute(
+                    select(ident_col, name_col).where(ident_col.in_(ids))
+                )
             ]
-        for ident, name in named:
-            out[(kind, ident)] = {"type": kind, "id": ident, "name": name, "url": None}
-    _fill_urls(session=session, out=out)
+        urls = _urls(session=session, kind=kind, ids=[ident for ident, _, _ in named])
+        for ident, name, read in named:
+            out[(kind, ident)] = Ref(type=RefType(kind), id=ident, name=name, url=urls[ident])
+            out.read[(kind, ident)] = read
     return out
 
 
-def _fill_urls(*, session: Session, out: dict[tuple[str, str], Json]) -> None:
-    children = {
-        "program_objective": (ProgramObjective.id, ProgramObjective.program_id),
-        "program_participant": (ProgramParticipant.id, ProgramParticipant.program_id),
-    }
-    parents: dict[tuple[str, str], str] = {}
-    for kind, (ident, parent) in children.items():
-        ids = [i for (k, i) in out if k == kind]
-        if ids:
-            for child, parent_id in session.execute(
-                select(col(ident), col(parent)).where(col(ident).in_(ids))
-            ):
-                parents[(kind, child)] = parent_id
-    reported = [i for (k, i) in out if k == "reported_count"]
-    if reported:
+def _urls(*, session: Session, kind: str, ids: list[str]) -> dict[str, str]:
+    """Where each row is served: its own URL, or its parent's for a row with none."""
+    if kind in COLLECTIONS:
+        return {ident: url_for(kind, ident) for ident in ids}
+    if kind == "reported_count":
         rows = session.execute(
             select(
                 col(ReportedCount.id),
                 col(ReportedCount.agreement_id),
                 col(ReportedCount.program_id),
-            ).where(col(ReportedCount.id).in_(reported))
+            ).where(col(ReportedCount.id).in_(ids))
         )
-        for ident, agreement_id, program_id in rows:
-            out[("reported_count", ident)]["url"] = (
-                url_for("agreement", agreement_id)
-                if agreement_id
-                else url_for("program", program_id)
-            )
-    for (kind, ident), ref in out.items():
-        if kind in COLLECTIONS:
-            ref["url"] = url_for(kind, ident)
-        elif (kind, ident) in parents:
-            ref["url"] = url_for(PARENT[kind], parents[(kind, ident)])
-        elif kind == "attribution":
-            ref["url"] = f"/v1/citations?attribution={ident}"
+        return {
+            ident: url_for("agreement", agreement_id)
+            if agreement_id
+            else url_for("program", program_id)
+            for ident, agreement_id, program_id in rows
+        }
+    table: Any = ProgramObjective if kind == "program_objective" else ProgramParticipant
+    rows = session.execute(
+        select(col(table.id), col(table.program_id)).where(col(table.id).in_(ids))
+    )
+    return {ident: url_for(PARENT[kind], parent) for ident, parent in rows}

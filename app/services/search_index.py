@@ -1,4 +1,4 @@
-"""Search index rows, derived from the planned rows, and the tokenizer they share with queries.
+"""Search index rows, derived from the stored documents, and the tokenizer they share with queries.
 
 Python alone decides what the words of a text are. A word is a run of letters, digits and
 combining marks; its terms are its lowercase NFKD form without combining marks, split again on
@@ -13,26 +13,9 @@ import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from app.models import (
-    Agency,
-    Agreement,
-    Citation,
-    ClaimSupport,
-    Country,
-    Event,
-    Program,
-    ProgramObjective,
-    Restriction,
-    Source,
-    SubjectType,
-)
-from app.models.claims import CLAIMS, ROW
 from app.models.common import Basis
-
-if TYPE_CHECKING:
-    from app.services.seed_plan import Rows
 
 # Longer terms are dropped, on both engines alike: a GIN index entry must fit in a page, and no
 # query (at most 200 characters) is meant to find a token that long.
@@ -82,38 +65,20 @@ def text_terms(text: str) -> list[str]:
     return [term for start, end in word_spans(text) for term in word_terms(text[start:end])]
 
 
-def _join(*fields: str | None) -> str:
-    return FIELD_SEPARATOR.join(field for field in fields if field)
-
-
-def _named(name: str, acronym: str | None) -> str:
-    return f"{name} ({acronym})" if acronym else name
-
-
-ClaimIndex = dict[tuple[str, str], dict[str, str]]  # (subject type, id) -> claim -> basis
-
-
-def _claim_index(rows: "Rows") -> ClaimIndex:
-    index: ClaimIndex = {}
-    for row in rows[ClaimSupport]:
-        index.setdefault((row["subject_type"], row["subject_id"]), {})[row["claim"]] = row["basis"]
-    return index
-
-
-def _basis(index: ClaimIndex, kind: SubjectType, row: dict[str, Any], *columns: str) -> str:
-    """`inferred` if the row exists through inference or a filled column's claim is inferred."""
-    claims = index.get((kind.value, str(row.get("id") or row.get("code"))), {})
-    inferred = {claim for claim, basis in claims.items() if basis == Basis.inferred.value}
-    if ROW in inferred:
+def document_basis(document: Any, *fields: str) -> str:
+    """`inferred` if the document's row exists through inference, or an inferred claim of it
+    covers one of `fields` that is filled (what a search row built from those fields repeats)."""
+    if document.basis == Basis.inferred:
         return Basis.inferred.value
-    filled = {column for column in columns if row.get(column)}
-    for claim, fields in CLAIMS[kind].items():
-        if claim in inferred and filled & set(fields):
+    for claim in document.claims:
+        if claim.basis == Basis.inferred and any(
+            getattr(document, name, None) for name in claim.fields if name in fields
+        ):
             return Basis.inferred.value
     return Basis.stated.value
 
 
-def _document(
+def search_row(
     entity_type: str,
     entity_id: str,
     title: str,
@@ -121,7 +86,8 @@ def _document(
     *,
     basis: str = Basis.stated.value,
     title_searched: bool = True,
-) -> dict[str, Any]:
+) -> dict[str, str]:
+    """One search_document row; its terms are what both engines index."""
     return {
         "basis": basis,
         "id": f"{entity_type}:{entity_id}",
@@ -134,104 +100,9 @@ def _document(
     }
 
 
-def _citation_label(row: dict[str, Any]) -> str:
-    return f"{row['subject_type'].replace('_', ' ')} {row['subject_id']}: {row['claim']}"
+def join_fields(*fields: str | None) -> str:
+    return FIELD_SEPARATOR.join(field for field in fields if field)
 
 
-def search_rows(rows: "Rows") -> list[dict[str, Any]]:
-    """One search_document row per program, agency, country, agreement, restriction, event,
-    source and citation of the plan."""
-    index = _claim_index(rows)
-    objectives: dict[str, list[dict[str, Any]]] = {}
-    for objective in sorted(rows[ProgramObjective], key=lambda r: r["position"]):
-        objectives.setdefault(objective["program_id"], []).append(objective)
-
-    def program_basis(r: dict[str, Any]) -> str:
-        own = _basis(index, SubjectType.program, r, "name", "acronym", "summary", "description")
-        parts = [own, _basis(index, SubjectType.program, r, "openness")]
-        parts += [
-            _basis(index, SubjectType.program_objective, o, "text")
-            for o in objectives.get(r["id"], [])
-        ]
-        return Basis.inferred.value if Basis.inferred.value in parts else own
-
-    docs = [
-        _document(
-            "program",
-            r["id"],
-            _named(r["name"], r.get("acronym")),
-            _join(
-                r["summary"],
-                r.get("description"),
-                r.get("openness"),
-                *(o["text"] for o in objectives.get(r["id"], [])),
-            ),
-            basis=program_basis(r),
-        )
-        for r in rows[Program]
-    ]
-    docs += [
-        _document(
-            "agency",
-            r["id"],
-            _named(r["name"], r.get("acronym")),
-            r.get("description") or "",
-            basis=_basis(index, SubjectType.agency, r, "name", "acronym", "description"),
-        )
-        for r in rows[Agency]
-    ]
-    docs += [
-        _document(
-            "country", r["code"], r["name"], "", basis=_basis(index, SubjectType.country, r, "name")
-        )
-        for r in rows[Country]
-    ]
-    docs += [
-        _document(
-            "agreement",
-            r["id"],
-            r["name"],
-            _join(r.get("purpose"), r.get("effect")),
-            basis=_basis(index, SubjectType.agreement, r, "name", "purpose", "effect"),
-        )
-        for r in rows[Agreement]
-    ]
-    restriction_text = ("name", "scope", "lifts_when", "effect", "counterpart_phrase")
-    docs += [
-        _document(
-            "restriction",
-            r["id"],
-            r["name"],
-            _join(
-                r.get("scope"), r.get("lifts_when"), r.get("effect"), r.get("counterpart_phrase")
-            ),
-            basis=_basis(index, SubjectType.restriction, r, *restriction_text),
-        )
-        for r in rows[Restriction]
-    ]
-    docs += [
-        _document(
-            "event",
-            r["id"],
-            r["summary"],
-            r.get("date_phrase") or "",
-            basis=_basis(index, SubjectType.event, r, "summary", "date_phrase"),
-        )
-        for r in rows[Event]
-    ]
-    docs += [_document("source", r["id"], r["title"], "") for r in rows[Source]]
-    # A citation is found by its quote alone; its title only says what the quote supports.
-    docs += [
-        _document(
-            "citation",
-            r["id"],
-            _citation_label(r),
-            r["exact"],
-            basis=index.get((r["subject_type"], r["subject_id"]), {}).get(
-                r["claim"], Basis.stated.value
-            ),
-            title_searched=False,
-        )
-        for r in rows[Citation]
-    ]
-    return docs
+def named(name: str, acronym: str | None) -> str:
+    return f"{name} ({acronym})" if acronym else name

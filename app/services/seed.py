@@ -1,21 +1,42 @@
-"""Loading the seed into the database in one transaction, touching only rows that changed."""
+"""Loading the seed through the write path: the seed reconciles the entities it owns, and
+reports, never overwrites, an entity a curator changed."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
-from sqlmodel import Session, SQLModel
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
 
-from app.models import EntityDocument, Source
+from app.models import DocumentDependency, EntityDocument, EntityOrigin, Origin
 from app.models.base import table_of
-from app.services.dataset import bump_version, current_version
-from app.services.document_builder import build_documents
-from app.services.seed_files import SeedError, read_seed
-from app.services.seed_plan import TABLE_ORDER, Rows, plan_rows
+from app.resources._types import EntityKey, EntityRows
+from app.resources.registry import BY_TYPE
+from app.services.dataset import bump_version
+from app.services.entities import TABLES, entity_hash, group_rows, load_all
+from app.services.rebuild import rebuild_all
+from app.services.seed_files import Seed, SeedError, read_seed
+from app.services.seed_plan import plan_rows
+from app.services.write import EntityWrite, write_entities
+
+__all__ = ["Conflict", "LoadReport", "load_seed", "seed_writes"]
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An entity the seed and a curator both changed: left as the curator wrote it."""
+
+    entity_type: str
+    entity_id: str
+    actor: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.entity_type} {self.entity_id!r}: changed by {self.actor} and by the seed "
+            "since the seed last wrote it; left as the curator wrote it"
+        )
 
 
 @dataclass
@@ -24,94 +45,105 @@ class LoadReport:
     changed: bool
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    revisions: int = 0
 
 
-def _pk_columns(table: type[SQLModel]) -> list[Any]:
-    return list(table_of(table).primary_key.columns)
+def _actors(seed: Seed) -> dict[EntityKey, str]:
+    actors = {("source", source_id): "seed:sources.yaml" for source_id in seed.sources}
+    for entry in seed.entries:
+        if entry.subject_type.value in BY_TYPE:
+            actors[(entry.subject_type.value, entry.subject_id)] = f"seed:{entry.file}"
+    return actors
 
 
-def _key(table: type[SQLModel], row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[col.name] for col in _pk_columns(table))
-
-
-def _existing(session: Session, table: type[SQLModel]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    result = session.execute(select(table_of(table)))
-    return {_key(table, dict(r)): dict(r) for r in result.mappings()}
-
-
-def _where_key(table: type[SQLModel], key: tuple[Any, ...]) -> Any:
-    return and_(*(col == value for col, value in zip(_pk_columns(table), key, strict=True)))
-
-
-def _refuse_changed_sources(existing: dict[tuple[Any, ...], dict[str, Any]], rows: Rows) -> None:
-    problems = [
-        f"source {row['id']!r}: stored text has SHA-256 {existing[(row['id'],)]['sha256']}, "
-        f"the seed's has {row['sha256']}; a source's text never changes: add a new source"
-        for row in rows[Source]
-        if (row["id"],) in existing and existing[(row["id"],)]["sha256"] != row["sha256"]
-    ]
+def _refuse_changed_sources(
+    current: dict[EntityKey, EntityRows], planned: dict[EntityKey, EntityRows]
+) -> None:
+    problems = []
+    for key, rows in planned.items():
+        if key[0] != "source" or key not in current:
+            continue
+        stored, wanted = current[key]["source"][0]["sha256"], rows["source"][0]["sha256"]
+        if stored != wanted:
+            problems.append(
+                f"source {key[1]!r}: stored text has SHA-256 {stored}, the seed's has {wanted}; "
+                "a source's text never changes: add a new source"
+            )
     if problems:
         raise SeedError(problems)
 
 
-def _sync_tables(
-    session: Session, tables: list[type[SQLModel]], rows: Rows, progress: Progress
-) -> dict[str, dict[str, int]]:
-    """Make each table hold exactly `rows[table]`, touching only what differs."""
-    columns = {t: [c.name for c in table_of(t).columns] for t in tables}
-    desired = {t: {_key(t, r): {c: r.get(c) for c in columns[t]} for r in rows[t]} for t in tables}
-    existing = {t: _existing(session, t) for t in tables}
-    counts = {table_of(t).name: {"inserted": 0, "updated": 0, "deleted": 0} for t in tables}
-    # Children go first when deleting, parents first when writing, so no foreign key is broken.
-    for table in reversed(tables):
-        gone = [k for k in existing[table] if k not in desired[table]]
-        for key in gone:
-            session.execute(delete(table_of(table)).where(_where_key(table, key)))
-        counts[table_of(table).name]["deleted"] = len(gone)
-    for table in tables:
-        name = table_of(table).name
-        progress(f"{name}: {len(desired[table])} rows")
-        new = [row for key, row in desired[table].items() if key not in existing[table]]
-        if new:
-            session.execute(insert(table_of(table)), new)
-        changed = [
-            (key, row)
-            for key, row in desired[table].items()
-            if key in existing[table] and existing[table][key] != row
-        ]
-        for key, row in changed:
-            session.execute(update(table_of(table)).where(_where_key(table, key)).values(row))
-        counts[name]["inserted"] = len(new)
-        counts[name]["updated"] = len(changed)
-    return counts
+def seed_writes(
+    *,
+    planned: dict[EntityKey, EntityRows],
+    current: dict[EntityKey, EntityRows],
+    origins: dict[EntityKey, EntityOrigin],
+    actors: dict[EntityKey, str],
+) -> tuple[list[EntityWrite], list[Conflict]]:
+    """What the seed writes, entity by entity, and where it meets a curator's change."""
+    writes, conflicts = [], []
+    owned_now = {k for k in current if k[0] in BY_TYPE and BY_TYPE[k[0]].revised}
+    for key in sorted(set(planned) | owned_now):
+        origin = origins.get(key)
+        plan = planned.get(key)
+        digest = entity_hash(plan) if plan is not None else None
+        if origin is not None and origin.origin == Origin.curator:
+            if digest != origin.seed_hash:
+                conflicts.append(Conflict(key[0], key[1], origin.actor))
+            continue
+        if plan is not None:
+            writes.append(EntityWrite(key, plan, actors.get(key, "seed"), digest))
+        elif key in current:
+            actor = origin.actor if origin is not None else "seed"
+            writes.append(EntityWrite(key, None, actor, None))
+    return writes, conflicts
 
 
-def _sync(session: Session, rows: Rows, progress: Progress) -> dict[str, dict[str, int]]:
-    _refuse_changed_sources(_existing(session, Source), rows)
-    counts = _sync_tables(session, TABLE_ORDER, rows, progress)
-    # Documents are built from the rows just written, inside the same transaction.
-    documents: Rows = {EntityDocument: list(build_documents(session=session))}
-    return counts | _sync_tables(session, [EntityDocument], documents, progress)
+def _index_missing(session: Session) -> bool:
+    """Documents stored before the dependency index existed: they must all be rebuilt once."""
+    has_docs = session.execute(select(col(EntityDocument.id)).limit(1)).first() is not None
+    has_deps = session.execute(select(col(DocumentDependency.key)).limit(1)).first() is not None
+    return has_docs and not has_deps
 
 
 def load_seed(*, engine: Engine, seed_dir: Path, progress: Progress | None = None) -> LoadReport:
-    """Make the database hold exactly what the seed states; all or nothing, a no-op if equal."""
+    """Reconcile the database with the seed through the write path; all or nothing."""
     report = progress or (lambda _message: None)
     report(f"reading {seed_dir}")
     seed = read_seed(seed_dir)
     rows = plan_rows(seed)
+    planned = group_rows({table_of(t).name: rows[t] for t in TABLES})
     with Session(engine) as session, session.begin():
-        counts = _sync(session, rows, report)
-        changed = any(n for table in counts.values() for n in table.values())
-        if changed:
-            version = bump_version(
-                session=session, origin="seed", summary=counts, seed_digest=seed.digest
-            )
-        else:
-            version = current_version(session=session)
+        if _index_missing(session):
+            report("rebuilding every document once, to index what each reads")
+            rebuilt = rebuild_all(session)
+            if rebuilt.written:
+                bump_version(
+                    session=session, origin="rebuild", summary={"documents": rebuilt.written}
+                )
+        current = load_all(session)
+        _refuse_changed_sources(current, planned)
+        origins = {
+            (o.entity_type, o.entity_id): o for o in session.execute(select(EntityOrigin)).scalars()
+        }
+        writes, conflicts = seed_writes(
+            planned=planned, current=current, origins=origins, actors=_actors(seed)
+        )
+        report(f"{len(planned)} entities planned, {len(conflicts)} conflict(s)")
+        result = write_entities(
+            session,
+            writes=writes,
+            origin=Origin.seed,
+            reason=f"seed {seed.digest[:12]}",
+            current=current,
+            seed_digest=seed.digest,
+        )
     return LoadReport(
-        version=version,
-        changed=changed,
-        counts=counts,
-        rows={table_of(t).name: len(rows[t]) for t in TABLE_ORDER},
+        version=result.version,
+        changed=result.changed,
+        counts=result.counts,
+        rows={table_of(t).name: len(rows[t]) for t in TABLES},
+        conflicts=conflicts,
+        revisions=len(result.revisions),
     )

@@ -27,32 +27,9 @@ from app.models import (
 )
 from app.models.base import table_of
 from app.models.common import edtf_bounds, sort_date
-from app.models.search import SearchDocument
+from app.services.entities import TABLES
 from app.services.quotes import locate, sha256_hex
-from app.services.search_index import search_rows
 from app.services.seed_files import Entry, Seed, SeedError
-
-# Parents before children: inserts run in this order, deletes in reverse.
-TABLE_ORDER: list[type[SQLModel]] = [
-    Source,
-    Country,
-    Agency,
-    Attribution,
-    Program,
-    ProgramLocation,
-    ProgramObjective,
-    ProgramParticipant,
-    Agreement,
-    Signatory,
-    ReportedCount,
-    Restriction,
-    RestrictionParty,
-    Event,
-    EventEntity,
-    Citation,
-    ClaimSupport,
-    SearchDocument,
-]
 
 SUBJECT_TABLES: dict[SubjectType, type[SQLModel]] = {
     SubjectType.attribution: Attribution,
@@ -207,7 +184,7 @@ def _check_references(rows: Rows, owners: dict[int, str]) -> list[str]:
 
 def plan_rows(seed: Seed) -> Rows:
     """Every row every table should hold after loading this seed."""
-    rows: Rows = {table: [] for table in TABLE_ORDER}
+    rows: Rows = {table: [] for table in TABLES}
     rows[Source] = [_source_row(seed, source_id) for source_id in seed.sources]
     owners: dict[int, str] = {}  # id(row) -> the seed entry that made it, for messages
     seen: dict[tuple[SubjectType, str], str] = {}
@@ -227,5 +204,4 @@ def plan_rows(seed: Seed) -> Rows:
     problems.extend(_check_references(rows, owners))
     if problems:
         raise SeedError(problems)
-    rows[SearchDocument] = search_rows(rows)
     return rows

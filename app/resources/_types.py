@@ -1,0 +1,89 @@
+"""Named types the resource packages and the write path share."""
+
+import builtins
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlmodel import Session, SQLModel
+
+__all__ = [
+    "Builder",
+    "Built",
+    "DepKey",
+    "DocKey",
+    "EntityKey",
+    "EntityRows",
+    "ListQuery",
+    "Part",
+    "Resource",
+    "Row",
+    "SearchRow",
+]
+
+Row = dict[str, Any]  # one table row, by column name
+EntityRows = dict[str, list[Row]]  # every row of one entity, by table name, in key order
+EntityKey = tuple[str, str]  # (resource type, id): what a revision is about
+DocKey = tuple[str, str]  # (document type, id): one stored document
+DepKey = str  # "table:column=value": one read a document made (app/resources/reads.py)
+SearchRow = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Built:
+    """One document as built from the rows, and every read it made."""
+
+    id: str
+    document: BaseModel
+    deps: frozenset[DepKey]
+
+
+Builder = Callable[[Session, list[str]], list[Built]]
+ListQuery = Callable[..., Select[Any]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows of another table that belong to a resource's entity: `column` holds its id.
+
+    `subject` names the rows' subject type when they carry claims of their own (an objective,
+    a participant).
+    """
+
+    table: builtins.type[SQLModel]
+    column: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Everything the app, the write path, search, the seed and the tests need of a resource."""
+
+    type: str  # singular: the document type, the subject type of its own claims
+    collection: str  # the URL segment, /v1/<collection>
+    description: str  # the OpenAPI tag's
+    table: builtins.type[SQLModel]
+    id_column: Any
+    public: builtins.type[BaseModel]
+    build: Builder
+    sorts: builtins.type[StrEnum]
+    sort_columns: Mapping[str, Any]
+    default_sort: str
+    path_param: str
+    example_id: str
+    list_query: ListQuery
+    # The OpenAPI summary and description of the list and read operations.
+    docs: tuple[str, str, str, str]  # list summary, list description, read summary, read's
+    id_pattern: str = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    id_max_length: int = 100
+    filters: builtins.type | None = None  # a dataclass whose fields are the list's query parameters
+    parts: Sequence[Part] = ()
+    search: Callable[[Any], SearchRow | None] | None = None
+    # Whether the entity has a revision history (citations are views of their subjects' rows).
+    revised: bool = True
+    stated_filter: bool = True  # whether `basis=stated` applies to the list
+    # A faster page for some filters and sorts: (query, sort keys, id column), or None.
+    fast_page: Callable[..., tuple[Select[Any], list[Any], Any] | None] | None = None

@@ -1,0 +1,116 @@
+"""The list and read operations of every resource, made from its spec in the registry."""
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import fields
+from typing import Annotated, Any, get_type_hints
+
+from fastapi import APIRouter, Depends, Request
+
+from app.deps import DbDep, ServingDep, StatedOnly, document_of
+from app.resources._types import Resource
+from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
+from app.routes.params import Cursor, Limit, sort_param
+from app.services.listing import list_documents
+
+__all__ = ["resource_router"]
+
+_KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def _list_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
+    filter_fields: list[str] = (
+        [f.name for f in fields(resource.filters)] if resource.filters else []
+    )
+
+    async def endpoint(**given: Any) -> JSONBytes:
+        request: Request = given["request"]
+        stated = bool(given.get("stated"))
+        filters = (
+            resource.filters(**{n: given[n] for n in filter_fields}) if resource.filters else None
+        )
+        limit: int = given["limit"]
+        db = given["db"]
+        items, page = await db.run(
+            lambda session: list_documents(
+                session=session,
+                resource=resource,
+                filters=filters,
+                stated_only=stated,
+                sort=given["sort"],
+                limit=limit,
+                cursor=given["cursor"],
+                serving=given["serving"],
+            )
+        )
+        return page_response(request, items, page, limit, stated=stated)
+
+    sorts = [s.value for s in list(resource.sorts)]
+    parameters = [
+        inspect.Parameter("request", _KEYWORD, annotation=Request),
+        inspect.Parameter("db", _KEYWORD, annotation=DbDep),
+        inspect.Parameter("serving", _KEYWORD, annotation=ServingDep),
+    ]
+    if resource.stated_filter:
+        parameters.append(inspect.Parameter("stated", _KEYWORD, annotation=StatedOnly))
+    if resource.filters is not None:
+        hints = get_type_hints(resource.filters, include_extras=True)
+        parameters += [
+            inspect.Parameter(f.name, _KEYWORD, annotation=hints[f.name], default=f.default)
+            for f in fields(resource.filters)
+        ]
+    parameters += [
+        inspect.Parameter(
+            "sort",
+            _KEYWORD,
+            annotation=Annotated[str | None, sort_param(sorted(sorts), resource.default_sort)],
+            default=None,
+        ),
+        inspect.Parameter("limit", _KEYWORD, annotation=Limit, default=50),
+        inspect.Parameter("cursor", _KEYWORD, annotation=Cursor, default=None),
+    ]
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=JSONBytes)  # type: ignore[attr-defined]
+    endpoint.__doc__ = resource.docs[1]
+    return endpoint
+
+
+def _read_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
+    found = Annotated[bytes, Depends(document_of(resource))]
+
+    async def endpoint(document: found) -> JSONBytes:
+        return JSONBytes(document)
+
+    endpoint.__doc__ = resource.docs[3]
+    return endpoint
+
+
+def resource_router(resource: Resource) -> APIRouter:
+    """`GET /v1/<collection>` and `GET /v1/<collection>/{id}` of one resource."""
+    router = APIRouter(
+        prefix=f"/v1/{resource.collection}",
+        tags=[resource.collection],
+        dependencies=[Guard],
+        route_class=ApiRoute,
+    )
+    list_summary, _, read_summary, _ = resource.docs
+    router.add_api_route(
+        "",
+        _list_endpoint(resource),
+        methods=["GET"],
+        name=f"list_{resource.collection}",
+        summary=list_summary,
+        response_model=page_of(resource.public),
+        response_class=JSONBytes,
+        responses=responses(),
+    )
+    router.add_api_route(
+        f"/{{{resource.path_param}}}",
+        _read_endpoint(resource),
+        methods=["GET"],
+        name=f"read_{resource.type}",
+        summary=read_summary,
+        response_model=resource.public,
+        response_class=JSONBytes,
+        responses=responses(not_found=True),
+    )
+    return router

@@ -1,0 +1,55 @@
+"""Listing and reading any resource: one page of its stored documents, or one document."""
+
+from typing import Any
+
+from sqlmodel import Session, col
+
+from app.resources._types import Resource
+from app.services.dataset import Serving
+from app.services.documents import read_document, read_documents
+from app.services.paging import PageResult, keyset_page, parse_sort
+
+__all__ = ["list_documents", "read_one"]
+
+
+def list_documents(
+    *,
+    session: Session,
+    resource: Resource,
+    filters: Any,
+    stated_only: bool,
+    sort: str | None,
+    limit: int,
+    cursor: str | None,
+    serving: Serving | None,
+) -> tuple[list[bytes], PageResult]:
+    """One page of the resource's documents matching `filters`, in the order `sort` asks."""
+    canonical, keys = parse_sort(sort, allowed=resource.sort_columns, default=resource.default_sort)
+    fast = (
+        resource.fast_page(filters, stated_only=stated_only, keys=keys)
+        if resource.fast_page
+        else None
+    )
+    if fast is not None:
+        query, keys, id_column = fast
+    else:
+        query, id_column = (
+            resource.list_query(filters, stated_only=stated_only),
+            col(resource.id_column),
+        )
+    page = keyset_page(
+        session=session,
+        query=query,
+        sort=canonical,
+        keys=keys,
+        id_column=id_column,
+        limit=limit,
+        cursor=cursor,
+        serving=serving,
+    )
+    return read_documents(session=session, kind=resource.type, ids=page.keys), page
+
+
+def read_one(*, session: Session, resource: Resource, ident: str) -> bytes | None:
+    """The stored document of one entity, or None."""
+    return read_document(session=session, kind=resource.type, ident=ident)

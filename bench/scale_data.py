@@ -8,6 +8,12 @@ value of every filter (Artemis, the US, NASA, status signed, the long article) b
 ones (one synthetic agreement, country, agency, source; status counterparty), so filters are
 selective in realistic ways. The rows live only in the throwaway database.
 
+The rows keep the truth rules (app/services/truth.py), so the write path accepts a change to any
+of them: every quote is anchored where its source says it (prefix and suffix included), every
+quoted subject has the stated `row` claim its quote supports, and the synthetic names (no source
+gives them) are descriptive claims. No document_dependency rows are made: a full rebuild
+(app.services.rebuild.rebuild_all) makes them, with the real documents.
+
 Loading is raw sqlite3 in one transaction, with the big tables' secondary indexes dropped
 first and made again after (a sort per index instead of a random insert per row and index).
 """
@@ -22,9 +28,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.services.quotes import anchor_at, occurrences
 from app.services.search_index import text_terms
 
-BIG_TABLES = ("signatory", "event", "event_entity", "citation")
+BIG_TABLES = ("signatory", "event", "event_entity", "citation", "claim_support")
 UNDATED = "9999-12-31"
 FIRST_DAY = dt.date(1967, 1, 27).toordinal()
 LAST_DAY = dt.date(2030, 12, 31).toordinal()
@@ -40,6 +47,16 @@ QUOTES = [
     "We intend to sign the accords and take part in the program of lunar exploration.",
     "The memorandum covers the design, construction and operation of the station.",
 ]
+SOURCE_TEXT = " ".join(QUOTES * 30)  # every synthetic source says this
+ARTICLE = "russia-china-moon-article"  # the seed's source, the common value of `source`
+# What the citations of the article quote (words of the article, none in quotation marks), the
+# i-th in place of QUOTES[i]: two of three say "research station", as two of QUOTES do.
+ARTICLE_QUOTES = [
+    "China and Russia have recently respectively confirmed their plants to partner together in "
+    "hopes to construct a research station on the moon.",
+    "to work with China to build a lunar outpost named the International Lunar Research Station",
+    "Brazil has shown that is also plans to sign the accords.",
+]
 EVENT_KINDS = [
     ("announcement", 40),
     ("statement", 30),
@@ -52,6 +69,7 @@ EVENT_KINDS = [
 Row = tuple[Any, ...]
 DATE_COLUMNS = ("date_edtf", "date_lower", "date_upper", "date_sort", "date_phrase")
 QUOTE = ("position", "exact", "prefix", "suffix", "start", "end")
+CLAIM = ("subject_type", "subject_id", "claim", "basis", "descriptive")
 
 
 def _day(rng: random.Random) -> dt.date:
@@ -114,7 +132,8 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     seeded = {c for (c,) in conn.execute("SELECT code FROM country")}
     letters = ("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=2))
     countries = [c for c in letters if c not in seeded][:200]
-    _insert(conn, "country", ["code", "name"], ((c, f"Country {c}") for c in countries))
+    # "Country Ab", not "Country AB": two capitals read as an acronym no source gives.
+    _insert(conn, "country", ["code", "name"], ((c, f"Country {c.title()}") for c in countries))
     agencies = [f"agency-s{i:03d}" for i in range(300)]
     _insert(
         conn,
@@ -140,7 +159,16 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     _insert(conn, "agreement", ["id", "name", "kind", "program_id", "date_sort"], agreement_rows)
     attributions = [f"attribution-s{i:03d}" for i in range(100)]
     _insert(conn, "attribution", ["id", "label"], ((a, f"Speaker {a}") for a in attributions))
-    text = " ".join(QUOTES * 30)
+    # No source gives the synthetic names: each is the curators' own, a descriptive claim.
+    named = [
+        *(("country", c, "name") for c in countries),
+        *(("agency", a, "name") for a in agencies),
+        *(("program", p, "name") for p in programs),
+        *(("agreement", a, "name") for a in agreements),
+        *(("attribution", a, "label") for a in attributions),
+    ]
+    _insert(conn, "claim_support", CLAIM, ((*n, "stated", True) for n in named))
+    text = SOURCE_TEXT
     digest = hashlib.sha256(text.encode()).hexdigest()
     sources = [f"source-s{i:05d}" for i in range(max(1, n // 500))]
     _insert(
@@ -166,8 +194,10 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
             day = _day(rng).isoformat()
             rows.append((ident, agreement, agency, country, status, day, day, day, day, None))
         else:
+            # A date the source leaves open, and no phrase for it: a date phrase is a name the
+            # truth rules want in one of the row's quotes.
             rows.append(
-                (ident, agreement, agency, country, status, None, None, None, UNDATED, "recently")
+                (ident, agreement, agency, country, status, None, None, None, UNDATED, None)
             )
     _insert(
         conn,
@@ -209,21 +239,40 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     columns = ["event_id", "entity_type", "entity_id", "date_sort"]
     _insert(conn, "event_entity", columns, entity_rows)
 
-    quote_terms = [" ".join(text_terms(q)) for q in QUOTES]
+    # Each quote where its source says it, by occurrence: (exact, prefix, suffix, start, end),
+    # so every citation is anchored as the write path and `spacefacts verify` check.
+    (article,) = conn.execute("SELECT text FROM source WHERE id = ?", (ARTICLE,)).fetchone()
+    anchors: dict[tuple[bool, int], list[tuple[str, str, str, int, int]]] = {}
+    for of_article, source_text, quotes in ((False, text, QUOTES), (True, article, ARTICLE_QUOTES)):
+        for index, said in enumerate(quotes):
+            found = [
+                anchor_at(source_text, a, a + len(said)) for a in occurrences(source_text, said)
+            ]
+            if not found:
+                raise ValueError(f"the source does not say {said!r}")
+            anchors[(of_article, index)] = [
+                (f.exact, f.prefix, f.suffix, f.start, f.end) for f in found
+            ]
+    quote_terms = {
+        (of_article, i): " ".join(text_terms(q))
+        for of_article, quotes in ((False, QUOTES), (True, ARTICLE_QUOTES))
+        for i, q in enumerate(quotes)
+    }
     rows = []
+    supports: list[Row] = []
     citations = [f"citation-s{i:07d}" for i in range(n)]
     for i, ident in enumerate(citations):
         subject_type, subject = ("signatory", signatories) if i % 2 == 0 else ("event", events)
         subject_id = subject[i // 2]
-        source = "russia-china-moon-article" if rng.random() < 0.3 else rng.choice(sources)
+        source = ARTICLE if rng.random() < 0.3 else rng.choice(sources)
         attribution = "article" if rng.random() < 0.3 else rng.choice(attributions)
-        quote = i % len(QUOTES)
-        start = rng.randint(0, 1800)
-        exact = QUOTES[quote]
-        span = (start, start + len(exact))
+        quote = (source == ARTICLE, i % len(QUOTES))
+        exact, *anchor = rng.choice(anchors[quote])
         rows.append(
-            (ident, source, attribution, subject_type, subject_id, "row", 1, exact, "", "", *span)
+            (ident, source, attribution, subject_type, subject_id, "row", 1, exact, *anchor)
         )
+        # The quote proves the whole row: its stated `row` claim (one citation per subject).
+        supports.append((subject_type, subject_id, "row", "stated", False))
         label = f"{subject_type} {subject_id}: row"
         search_rows.append(
             (f"citation:{ident}", "citation", ident, label, exact, "", quote_terms[quote])
@@ -234,7 +283,8 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         [*("id", "source_id", "attribution_id", "subject_type", "subject_id", "claim"), *QUOTE],
         rows,
     )
-    del rows
+    _insert(conn, "claim_support", CLAIM, supports)
+    del rows, supports
     for kind, ids in (("signatory", signatories), ("event", events), ("citation", citations)):
         _insert(conn, "entity_document", ["type", "id", "body"], Template(conn, kind).rows(ids))
     _insert(
@@ -258,7 +308,7 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         "rare_country": rare_country,
         "common_agency": "nasa",
         "rare_agency": agencies[0],
-        "common_source": "russia-china-moon-article",
+        "common_source": ARTICLE,
         "rare_source": sources[-1],
         "common_attribution": "article",
         "rare_attribution": attributions[0],

@@ -24,7 +24,26 @@ from app.config import Settings
 from app.db import make_engine
 from app.models.entities import ProgramPublic
 from app.models.public import Page
-from app.services import programs
+from app.resources.programs.queries import ProgramFilters
+from app.resources.registry import BY_TYPE
+from app.services.listing import list_documents
+from app.services.paging import PageResult
+
+PROGRAMS = BY_TYPE["program"]
+
+
+def first_page(session: Session) -> tuple[list[bytes], PageResult]:
+    """The API's first page of programs: no filter, the default sort, 50 items."""
+    return list_documents(
+        session=session,
+        resource=PROGRAMS,
+        filters=ProgramFilters(),
+        stated_only=False,
+        sort=None,
+        limit=50,
+        cursor=None,
+        serving=None,
+    )
 
 
 def limit_app(body: bytes) -> Starlette:
@@ -45,18 +64,9 @@ def tutorial_app(url: str) -> FastAPI:
 
     @app.get("/v1/programs", response_model=Page[ProgramPublic])
     def list_programs(session: Annotated[Session, Depends(get_session)]) -> Page[ProgramPublic]:
-        _, page = programs.list_programs(
-            session=session,
-            agency=[],
-            country=[],
-            location=[],
-            q=None,
-            sort=None,
-            limit=50,
-            cursor=None,
-        )
+        _, page = first_page(session)
         # Built per request from ORM rows, as the tutorial does, then validated by FastAPI.
-        items = programs.hydrate_programs(session=session, ids=page.keys)
+        items = [b.document for b in PROGRAMS.build(session, page.keys)]
         return Page[ProgramPublic].model_validate(
             {"items": items, "next_cursor": page.next_cursor, "limit": 50, "total": page.total}
         )
@@ -65,8 +75,8 @@ def tutorial_app(url: str) -> FastAPI:
     def read_program(
         program_id: str, session: Annotated[Session, Depends(get_session)]
     ) -> ProgramPublic:
-        (item,) = programs.hydrate_programs(session=session, ids=[program_id])
-        return ProgramPublic.model_validate(item)
+        (built,) = PROGRAMS.build(session, [program_id])
+        return ProgramPublic.model_validate(built.document)
 
     return app
 
@@ -76,16 +86,7 @@ def main() -> None:
     url = Settings().database_url
     if kind == "limit":
         with Session(make_engine(url)) as session:
-            items, page = programs.list_programs(
-                session=session,
-                agency=[],
-                country=[],
-                location=[],
-                q=None,
-                sort=None,
-                limit=50,
-                cursor=None,
-            )
+            items, page = first_page(session)
         tail = orjson.dumps({"next_cursor": None, "limit": 50, "total": page.total})
         app: Starlette = limit_app(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     else:

@@ -132,6 +132,9 @@ def _write_rows(
             old[name].update((pk_of(name, r), r) for r in rows)
         for name, rows in (w.rows or {}).items():
             new[name].update((pk_of(name, r), r) for r in rows)
+    problems = _still_named(session, old, new)
+    if problems:
+        raise WriteError(problems)
     counts: dict[str, dict[str, int]] = {}
     keys: set[str] = set()
     created: list[DocKey] = []
@@ -167,6 +170,55 @@ def _write_rows(
     except IntegrityError as exc:
         raise WriteError([f"a reference does not hold: {exc.orig}"]) from exc
     return {t: c for t, c in counts.items() if any(c.values())}, keys, created
+
+
+def _still_named(
+    session: Session,
+    old: Mapping[str, Mapping[tuple[object, ...], Row]],
+    new: Mapping[str, Mapping[tuple[object, ...], Row]],
+) -> list[str]:
+    """An entity being deleted that another entity still names: refused, never cascaded.
+
+    (A signatory would otherwise vanish with its agreement, unrecorded and still served.)
+    """
+    gone_rows = {name: {k for k in rows if k not in new.get(name, {})} for name, rows in old.items()}
+    problems = []
+    for name, resource in _DOCUMENT_TABLES.items():
+        gone = sorted(str(k[0]) for k in gone_rows.get(name, ()))
+        if not gone or not resource.revised:
+            continue
+        naming = [
+            (other, column)
+            for other in TABLES
+            for column in table_of(other).columns
+            for fk in column.foreign_keys
+            if fk.column.table.name == name and str(table_of(other).name) in _DOCUMENT_TABLES
+            and str(table_of(other).name) != name
+        ]
+        for other, column in naming:
+            other_table = table_of(other)
+            other_name = str(other_table.name)
+            pk = list(other_table.primary_key.columns)
+            rows = session.execute(select(*pk, column).where(column.in_(gone))).all()
+            for row in rows:
+                if tuple(row[: len(pk)]) in gone_rows.get(other_name, set()):
+                    continue  # deleted in the same write
+                problems.append(
+                    f"{resource.type} {row[-1]!r} is still named by {other_name} {row[0]!r} "
+                    f"({column.name}); change or delete that first"
+                )
+        entity = table_of(BY_NAME["event_entity"])
+        for event_id, ident in session.execute(
+            select(entity.c.event_id, entity.c.entity_id).where(
+                entity.c.entity_type == resource.type, entity.c.entity_id.in_(gone)
+            )
+        ):
+            if (event_id, resource.type, ident) not in gone_rows.get("event_entity", set()):
+                problems.append(
+                    f"{resource.type} {ident!r} is still named by event {event_id!r}; change or "
+                    "delete that first"
+                )
+    return problems
 
 
 def _record_origins(session: Session, writes: Sequence[EntityWrite], origin: Origin) -> None:

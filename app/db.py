@@ -1,4 +1,5 @@
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,25 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 engine = make_engine(settings.database_url, echo=settings.echo_sql)
 
 
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session in one write transaction, committed at the end (rolled back on error).
+
+    On SQLite the transaction takes the write lock first (BEGIN IMMEDIATE), waiting up to the
+    busy timeout: a deferred one that read before writing could fail halfway when another
+    writer committed in between.
+    """
+    with Session(engine) as session:
+        if engine.dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """A session on the engine the app was built with (tests build apps on their own)."""
     with Session(request.app.state.engine) as session:
@@ -57,6 +77,15 @@ class Db:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.inline = engine.dialect.name == "sqlite"
+
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` in one write transaction, always in a worker thread: a writer waiting
+        for SQLite's lock must not stall the reads the loop serves meanwhile."""
+        return await anyio.to_thread.run_sync(self._write, fn)
+
+    def _write(self, fn: Callable[[Session], T]) -> T:
+        with write_session(self.engine) as session:
+            return fn(session)
 
     async def run(self, fn: Callable[[Session], T]) -> T:
         """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`."""

@@ -6,7 +6,11 @@ then times every filter the three list endpoints offer by calling the real servi
 the first page and a page near the end reached through a cursor (median of BENCH_SCALE_RUNS
 runs, the COUNT the service makes shown apart), full-text search top-20, and entity reads. It
 then serves the database with the response cache off and times sequential HTTP requests, and
-reads the server's resident memory. It prints numbers; it asserts nothing.
+reads the server's resident memory. Last, the write path: a full rebuild of every document
+(`rebuild_all` in one committed transaction; the synthetic documents are template copies with no
+dependency rows until then), and one-entity changes through `write_entities`, each in its own
+transaction (read the rows, write, commit; median of runs alternating two values), with the
+documents each one rebuilt. It prints numbers; it asserts nothing.
 """
 
 import base64
@@ -30,20 +34,29 @@ from sqlalchemy import Select
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.services import agreements, events, paging, search, sources
+from app.models.agreements import SignatoryStatus
+from app.models.events import EventKind
+from app.resources.citations.queries import CitationFilters
+from app.resources.events.queries import EventFilters
+from app.resources.registry import BY_TYPE
+from app.resources.signatories.queries import SignatoryFilters
+from app.services import paging, search
+from app.services.dataset import Serving
+from app.services.listing import list_documents, read_one
 from bench.bench import ROOT, free_port, start
 from bench.scale_data import populate
 from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, REQUESTS, RUNS, SIZES, report, summary
+from bench.scale_writes import Change, FullRebuild, measure_writes
 
 Lister = Callable[..., tuple[list[bytes], paging.PageResult]]
 _counted: list[float] = []
 _count = paging.count
 
 
-def _timed_count(*, session: Session, query: Select[Any]) -> int:
+def _timed_count(*, session: Session, query: Select[Any], serving: Serving | None) -> int:
     began = time.perf_counter()
     try:
-        return _count(session=session, query=query)
+        return _count(session=session, query=query, serving=serving)
     finally:
         _counted.append((time.perf_counter() - began) * 1000)
 
@@ -70,6 +83,8 @@ class Size:
     http: dict[str, tuple[float, float, int, int]] = field(default_factory=dict)
     rss_mb: float = 0.0
     hwm_mb: float = 0.0
+    rebuild: FullRebuild | None = None
+    changes: dict[str, Change] = field(default_factory=dict)
 
 
 def n_rows(size: Size) -> str:
@@ -111,20 +126,25 @@ def deep_cursor(engine: Any, lister: Lister, sort: str) -> str | None:
     return paging.encode_cursor(sort, orjson.loads(base64.urlsafe_b64decode(raw))["k"])
 
 
-def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
-    sig: dict[str, Any] = {"agreement": [], "program": [], "country": [], "agency": []}
-    sig |= {"status": [], "as_of": None, "include_undated": False}
-    ev: dict[str, Any] = {"kind": [], "entity": [], "start": None, "end": None}
-    cit: dict[str, Any] = {"source": [], "attribution": [], "q": None}
+def lister(kind: str, filters: object) -> Lister:
+    """The service call the list endpoint of `kind` makes (outside HTTP: no dataset version)."""
+    resource = BY_TYPE[kind]
+    return partial(
+        list_documents, resource=resource, filters=filters, stated_only=False, serving=None
+    )
 
+
+def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
     def s(sort: str = "id", **f: Any) -> tuple[Lister, str]:
-        return partial(agreements.list_signatories, **{**sig, **f}), sort
+        return lister("signatory", SignatoryFilters(**f)), sort
 
     def e(sort: str = "date", **f: Any) -> tuple[Lister, str]:
-        return partial(events.list_events, **{**ev, **f}), sort
+        return lister("event", EventFilters(**f)), sort
 
     def c(sort: str = "id", **f: Any) -> tuple[Lister, str]:
-        return partial(sources.list_citations, **{**cit, **f}), sort
+        return lister("citation", CitationFilters(**f)), sort
+
+    signed, counterparty = [SignatoryStatus.signed], [SignatoryStatus.counterparty]
 
     return {
         "signatories": s(),
@@ -139,15 +159,15 @@ def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
         "signatories country=rare": s(country=[p["rare_country"]]),
         "signatories agency=common": s(agency=[p["common_agency"]]),
         "signatories agency=rare sort=date": s("date", agency=[p["rare_agency"]]),
-        "signatories status=signed (80%)": s(status=["signed"]),
-        "signatories status=counterparty (1%) sort=date": s("date", status=["counterparty"]),
+        "signatories status=signed (80%)": s(status=signed),
+        "signatories status=counterparty (1%) sort=date": s("date", status=counterparty),
         "signatories as_of=2000-01-01": s(as_of=dt.date(2000, 1, 1)),
         "signatories as_of+include_undated": s(as_of=dt.date(2000, 1, 1), include_undated=True),
         "events": e(),
         "events sort=id": e("id"),
         "events sort=kind": e("kind"),
-        "events kind=announcement (40%)": e(kind=["announcement"]),
-        "events kind=restriction_in_force (1%)": e(kind=["restriction_in_force"]),
+        "events kind=announcement (40%)": e(kind=[EventKind.announcement]),
+        "events kind=restriction_in_force (1%)": e(kind=[EventKind.restriction_in_force]),
         "events entity=common (program)": e(entity=[p["common_program"]]),
         "events entity=rare (country)": e(entity=[p["rare_country"]]),
         "events from=2025 to=2025": e(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)),
@@ -166,6 +186,10 @@ def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
 
 def page(lister: Lister, sort: str, cursor: str | None) -> Callable[[Session], object]:
     return lambda s: lister(session=s, sort=sort, limit=LIMIT, cursor=cursor)
+
+
+def _read_one(kind: str, ident: str, session: Session) -> object:
+    return read_one(session=session, resource=BY_TYPE[kind], ident=ident)
 
 
 def _search(q: str, session: Session) -> object:
@@ -194,14 +218,8 @@ def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:
         top = timed(engine, partial(_search, q))
         total = timed(engine, partial(_search_count, q))
         size.db[f"search top-20 q={q} | its count"] = (top, total)
-    reads: dict[str, Callable[[Session], object]] = {
-        "signatory": lambda s: agreements.read_signatory(
-            session=s, signatory_id=picks["signatory"]
-        ),
-        "event": lambda s: events.read_event(session=s, event_id=picks["event"]),
-        "citation": lambda s: sources.read_citation(session=s, citation_id=picks["citation"]),
-    }
-    for kind, read in reads.items():
+    for kind in ("signatory", "event", "citation"):
+        read = partial(_read_one, kind, picks[kind])
         size.db[f"read one {kind}"] = (timed(engine, read), None)
     engine.dispose()
     return deep
@@ -275,6 +293,8 @@ def run_size(n: int) -> Size:
         print(f"{n:,} rows: generated in {size.load_s:.1f}s, {mib:,.0f} MiB", file=sys.stderr)
         deep = measure_db(size, url, picks)
         measure_http(size, url, picks, deep)
+        # Last: the full rebuild replaces the template documents the reads above were timed on.
+        size.rebuild, size.changes = measure_writes(url, picks, label=n_rows(size))
         return size
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

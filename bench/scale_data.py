@@ -211,6 +211,7 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     summary_terms = [" ".join(text_terms(s)) for s in SUMMARIES]
     rows = []
     entity_rows: list[tuple[str, str, str, str]] = []
+    program_of: list[str] = []  # each event's program
     search_rows: list[Row] = []
     for i, ident in enumerate(events):
         edtf, lower, upper = _event_date(rng)
@@ -224,6 +225,7 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         draw = rng.random()
         program = "artemis" if draw < 0.4 else "ilrs" if draw < 0.8 else rng.choice(programs)
         entity_rows.append((ident, "program", program, sort))
+        program_of.append(program)
         agency, country = party()
         entity_rows.append(
             (ident, "agency", agency, sort) if agency else (ident, "country", country or "", sort)
@@ -299,6 +301,19 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.close()
     rare_country = countries[0]
+    # Citation i quotes signatory i/2 (i even) or event (i-1)/2 (i odd): the rows the write part
+    # changes are quoted ones, so that a change reaches their citations too.
+    last_signatory, last_event = max(0, (n - 1) // 2), max(0, (n - 2) // 2)
+
+    def quoted_event(program: str) -> str:
+        """A quoted event concerning `program` (a synthetic one for ""), the last there is."""
+        found = (
+            j
+            for j in range(last_event, -1, -1)
+            if program_of[j] == program or (not program and program_of[j] in programs)
+        )
+        return events[next(found, last_event)]
+
     return {
         "common_agreement": "artemis-accords",
         "rare_agreement": agreements[-1],
@@ -315,6 +330,9 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         "signatory": signatories[n // 2],
         "event": events[n // 2],
         "citation": citations[n // 2],
+        "changed_signatory": signatories[last_signatory],
+        "changed_event": quoted_event(""),  # concerns one of the 50 synthetic programs
+        "changed_event_common": quoted_event("artemis"),  # concerns Artemis, as 40% do
         "rare_word": "zeta042",
         "common_word": "lunar",
     }

@@ -6,13 +6,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bench.scale import Size, Timing
+    from bench.scale_writes import Change, FullRebuild
 
 SIZES = [int(s) for s in os.environ.get("BENCH_SCALE_SIZES", "10,10000,1000000").split(",")]
 RUNS = int(os.environ.get("BENCH_SCALE_RUNS", "7"))
+WRITE_RUNS_NOTE = (
+    f"at least 3 and at most {RUNS} runs (fewer past the budget), alternating two values"
+)
 REQUESTS = int(os.environ.get("BENCH_SCALE_REQUESTS", "300"))
 # A slow query stops being repeated after this many seconds (at least 2 runs or requests), so a
 # query that takes seconds at 1M rows costs the run seconds, not minutes.
 BUDGET_S = float(os.environ.get("BENCH_SCALE_BUDGET_SECONDS", "4"))
+WRITE_GOAL_MS = 50.0  # a one-entity change at 1M rows, the rebuild of what it reaches included
 LIMIT = 50  # the API's default page size
 DEEP_STEP = 200  # the deep page starts this many rows before the end of the filtered list
 
@@ -48,6 +53,48 @@ def report(size: "Size") -> None:
     for name, (p50, p99, made, failed) in size.http.items():
         print(f"{name:58} {p50:9.2f} {p99:9.2f} {made:8d} {failed:7d}")
     print(f"server RSS {size.rss_mb:.1f} MB (peak VmHWM {size.hwm_mb:.1f} MB), one worker")
+    if size.rebuild is not None:
+        print()
+        print(rebuild_line(size.rebuild))
+        print_changes(size.changes)
+
+
+def rebuild_line(r: "FullRebuild") -> str:
+    line = "full rebuild of every document (rebuild_all, one transaction, committed): "
+    done = (
+        f"{r.built:,} documents built, {r.written:,} document and search rows written, "
+        f"{r.dependencies:,} dependency rows"
+    )
+    if r.error is None:
+        return line + f"{r.seconds:.1f} s; {done}"
+    return (
+        line
+        + f"FAILED after {r.seconds:.1f} s: {r.error}\n"
+        + f"  rebuilt a batch at a time instead, in {r.fallback_seconds or 0:.1f} s; {done}; "
+        + f"{len(r.failed)} document(s) could not be built:"
+        + "".join(f"\n    {f}" for f in r.failed)
+    )
+
+
+def print_changes(changes: dict[str, "Change"]) -> None:
+    title = "one-entity change: read rows, write_entities, commit"
+    print(
+        f"{title:55} {'ms':>9} {'rebuild':>9} {'rebuilt':>8} {'docs':>6} {'search':>6}"
+        f" {'revs':>4} {'runs':>4}"
+    )
+    for name, c in changes.items():
+        if c.error is not None:
+            print(f"{name:55} FAILED after {c.ms:.0f} ms (run {c.runs}): {c.error}")
+            continue
+        print(
+            f"{name:55} {c.ms:9.2f} {c.rebuild_ms:9.2f} {c.built:8,} {c.documents:6,}"
+            f" {c.search:6,} {c.revisions:4} {c.runs:4}"
+        )
+    print(
+        f"median of {WRITE_RUNS_NOTE}; ms: the whole transaction; rebuild: its part in rebuild; "
+        "rebuilt: documents the change reached, built again; docs, search: rows of "
+        "entity_document and search_document written"
+    )
 
 
 def filtered(name: str) -> bool:
@@ -124,3 +171,22 @@ def summary(sizes: list["Size"]) -> None:
         f"RSS per worker under 200 MB: {big.rss_mb:.1f} MB (peak {big.hwm_mb:.1f}) "
         f"{'MET' if big.hwm_mb < 200 else 'MISSED'}"
     )
+    if big.rebuild is None:
+        return
+    print("full rebuild of every document, by size:")
+    for size in sizes:
+        full = size.rebuild
+        if full is not None:
+            took = f"{full.seconds:.1f} s" if full.error is None else f"FAILED ({full.error})"
+            print(f"    {size.rows:,} rows: {took}, {full.built:,} documents")
+    print(
+        f"one-entity changes under {WRITE_GOAL_MS:g} ms, the rebuild of what they reach included:"
+    )
+    for size in sizes:
+        for name, c in size.changes.items():
+            if c.error is not None:
+                verdict = f"FAILED: {c.error}"
+            else:
+                met = "MET" if c.ms < WRITE_GOAL_MS else "MISSED"
+                verdict = f"{c.ms:.2f} ms, {c.built:,} documents rebuilt {met}"
+            print(f"    {size.rows:,} rows, {name}: {verdict}")

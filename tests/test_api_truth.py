@@ -7,24 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app.models.agreements import AgreementPublic, SignatoryPublic
-from app.models.entities import AgencyPublic, CountryPublic, ProgramPublic
-from app.models.events import EventPublic
 from app.models.public import SearchHitPublic
-from app.models.restrictions import RestrictionPublic
-from app.models.sources import CitationPublic
+from app.resources.registry import RESOURCES
 from tests.api import ids
 from tests.helpers import objects
 
+# Every collection whose documents carry claims (a source is a document, not a claim).
 COLLECTIONS: dict[str, type[BaseModel]] = {
-    "/v1/programs": ProgramPublic,
-    "/v1/agencies": AgencyPublic,
-    "/v1/countries": CountryPublic,
-    "/v1/agreements": AgreementPublic,
-    "/v1/signatories": SignatoryPublic,
-    "/v1/restrictions": RestrictionPublic,
-    "/v1/events": EventPublic,
-    "/v1/citations": CitationPublic,
+    f"/v1/{r.collection}": r.public for r in RESOURCES if r.stated_filter
 }
 SIGNER = (
     "This past Tuesday, Russia’s government space agency, “signed a memorandum of understanding”"

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from app.db import write_session
 from app.models import DocumentDependency, EntityDocument, EntityOrigin, Origin
 from app.models.base import table_of
 from app.resources._types import EntityKey, EntityRows
@@ -114,7 +115,7 @@ def load_seed(*, engine: Engine, seed_dir: Path, progress: Progress | None = Non
     seed = read_seed(seed_dir)
     rows = plan_rows(seed)
     planned = group_rows({table_of(t).name: rows[t] for t in TABLES})
-    with Session(engine) as session, session.begin():
+    with write_session(engine) as session:
         if _index_missing(session):
             report("rebuilding every document once, to index what each reads")
             rebuilt = rebuild_all(session)

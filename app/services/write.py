@@ -181,7 +181,9 @@ def _still_named(
 
     (A signatory would otherwise vanish with its agreement, unrecorded and still served.)
     """
-    gone_rows = {name: {k for k in rows if k not in new.get(name, {})} for name, rows in old.items()}
+    gone_rows = {
+        name: {k for k in rows if k not in new.get(name, {})} for name, rows in old.items()
+    }
     problems = []
     for name, resource in _DOCUMENT_TABLES.items():
         gone = sorted(str(k[0]) for k in gone_rows.get(name, ()))
@@ -192,7 +194,8 @@ def _still_named(
             for other in TABLES
             for column in table_of(other).columns
             for fk in column.foreign_keys
-            if fk.column.table.name == name and str(table_of(other).name) in _DOCUMENT_TABLES
+            if fk.column.table.name == name
+            and str(table_of(other).name) in _DOCUMENT_TABLES
             and str(table_of(other).name) != name
         ]
         for other, column in naming:

@@ -14,7 +14,9 @@ from sqlmodel import Session
 
 from app import migrate
 from app.config import Settings
-from app.db import make_engine
+from app.db import make_engine, write_session
+from app.services.dataset import bump_version
+from app.services.rebuild import rebuild_all
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError
 from app.services.verify import verify_citations
@@ -98,6 +100,8 @@ def seed(
         for problem in exc.problems:
             err.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc
+    for conflict in report.conflicts:
+        err.print(f"[yellow]conflict[/yellow] {conflict}", highlight=False, soft_wrap=True)
     if report.changed:
         changes = {
             table: ", ".join(f"{n} {what}" for what, n in counts.items() if n)
@@ -106,9 +110,21 @@ def seed(
         for table, summary in changes.items():
             if summary:
                 out.print(f"  {table}: {summary}")
-        out.print(f"seed loaded: dataset version {report.version}")
+        out.print(f"seed loaded: dataset version {report.version}, {report.revisions} revision(s)")
     else:
         out.print(f"seed unchanged: dataset version {report.version}")
+
+
+@cli.command()
+def rebuild() -> None:
+    """Rebuild every stored document, its dependency rows and its search row from the rows."""
+    with _engine() as engine, write_session(engine) as session:
+        report = rebuild_all(session)
+        if report.written:
+            version = bump_version(session=session, origin="rebuild", summary=report.counts)
+            out.print(f"{report.written} row(s) rewritten: dataset version {version}")
+        else:
+            out.print(f"{report.built} documents rebuilt: all as stored")
 
 
 @cli.command()

@@ -216,6 +216,10 @@ def changes(
             revise_summary,
         ),
         "signatory status": (("signatory", picks["changed_signatory"]), other_status),
+        f"rare agency name ({picks['rare_agency']})": (
+            ("agency", picks["rare_agency"]),
+            rename_agency,
+        ),
         f"common agency name ({picks['common_agency']})": (
             ("agency", picks["common_agency"]),
             rename_agency,

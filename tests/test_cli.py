@@ -90,3 +90,34 @@ def test_downgrade_to_base(migrated_db: Database) -> None:
     down = _run(migrated_db, "db", "downgrade", "base")
     assert down.returncode == 0, down.stderr
     assert "database at revision None" in down.stdout
+
+
+def test_rebuild_restores_what_was_lost_and_says_so(seeded_db: Database) -> None:
+    clean = _run(seeded_db, "rebuild")
+    assert clean.returncode == 0, clean.stdout
+    assert "158 documents rebuilt: all as stored" in clean.stdout
+    with seeded_db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM document_dependency WHERE doc_type = 'country'"))
+        conn.execute(text("UPDATE entity_document SET body = '{}' WHERE id = 'ilrs'"))
+    fixed = _run(seeded_db, "rebuild")
+    assert fixed.returncode == 0, fixed.stdout
+    assert "row(s) rewritten: dataset version 2" in fixed.stdout
+    assert "all as stored" in _run(seeded_db, "rebuild").stdout
+
+
+def test_seed_prints_a_conflict_with_a_curator(seeded_db: Database, seed_copy: Path) -> None:
+    with seeded_db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE entity_origin SET origin = 'curator', actor = 'curator:alice' "
+                "WHERE entity_type = 'agency' AND entity_id = 'cnsa'"
+            )
+        )
+    edit(
+        seed_copy / "agencies.yaml",
+        "name: China National Space Administration\n",
+        "name: China National Space\n",
+    )
+    result = _run(seeded_db, "seed", str(seed_copy))
+    assert result.returncode == 0, result.stderr
+    assert "conflict agency 'cnsa': changed by curator:alice" in " ".join(result.stderr.split())

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from app.models import Agency, EntityOrigin, Origin, Revision
+from app.models import Agency, DocumentDependency, EntityOrigin, Origin, Revision
 from app.resources._types import EntityKey, EntityRows
 from app.services.dataset import current_version
 from app.services.entities import load_entities
@@ -187,3 +187,12 @@ def test_the_seed_does_not_bring_back_what_a_curator_deleted(seeded_db: Database
     with Session(seeded_db.engine) as session:
         assert key not in stored(session)
         assert session.execute(select(func.count()).select_from(Revision)).scalar_one() == 37
+
+
+def test_a_seed_load_indexes_documents_stored_before_the_index(seeded_db: Database) -> None:
+    # A database migrated from before the write path holds documents but no dependency rows.
+    with seeded_db.engine.begin() as conn:
+        conn.execute(delete(DocumentDependency))
+    report = load_seed(engine=seeded_db.engine, seed_dir=Path("seed"))
+    assert not report.changed  # the documents were right: only their reads were missing
+    _consistent(seeded_db)

@@ -1,9 +1,9 @@
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Query, Request
 
 from app.deps import ServingDep, SessionDep, StatedOnly
+from app.models.common import Basis
 from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import TEXT_PATTERN, Cursor, Limit, enum_param, values
@@ -74,17 +74,17 @@ def search_all(
             sort, keys, total=total, version=serving.version if serving else None
         )
     items = [
-        orjson.dumps(
-            {
-                "type": h.type,
-                "id": h.id,
-                "url": url_for(h.type, h.id),
-                "title": h.title,
-                "snippet": h.snippet,
-                "score": h.score,
-                "basis": h.basis,
-            }
+        SearchHitPublic(
+            type=SearchType(h.type),
+            id=h.id,
+            url=url_for(h.type, h.id),
+            title=h.title,
+            snippet=h.snippet,
+            score=h.score,
+            basis=Basis(h.basis),
         )
+        .model_dump_json()
+        .encode()
         for h in hits
     ]
     return page_response(

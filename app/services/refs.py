@@ -2,8 +2,8 @@
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any, TypedDict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
@@ -58,6 +58,15 @@ PARENT = {
 }
 
 Json = dict[str, Any]
+R = TypeVar("R")
+
+
+def in_order(ids: Iterable[str], rows: Mapping[str, R]) -> Iterator[R]:
+    """The rows of ids, in the order of ids; an id with no row is left out."""
+    for ident in ids:
+        row = rows.get(ident)
+        if row is not None:
+            yield row
 
 
 def collection_url(kind: str) -> str:

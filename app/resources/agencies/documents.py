@@ -9,7 +9,7 @@ from app.models import Agency, ProgramParticipant
 from app.models.entities import AgencyPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import claim_bases, link, refs, support_for, url_for
+from app.services.refs import claim_bases, in_order, link, refs, support_for, url_for
 
 __all__ = ["build_agencies"]
 
@@ -40,9 +40,7 @@ def build_agencies(session: Session, ids: list[str]) -> list[Built]:
     named = refs(session=session, wanted=wanted)
     cited = support_for(session=session, subject_type="agency", ids=ids)
     out = []
-    for a in (agencies.get(i) for i in ids):
-        if a is None:
-            continue
+    for a in in_order(ids, agencies):
         deps = {
             key("agency", "id", a.id),
             key("program_participant", "agency_id", a.id),

@@ -10,7 +10,7 @@ from app.models.agreements import AgreementPublic
 from app.resources._types import Built
 from app.resources.programs.documents import reported_count_json
 from app.resources.reads import key, subject_keys
-from app.services.refs import date_json, refs, support_for, url_for
+from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_agreements"]
 
@@ -36,9 +36,7 @@ def build_agreements(session: Session, ids: list[str]) -> list[Built]:
         session=session, subject_type="reported_count", ids=[c.id for c in all_counts]
     )
     out = []
-    for a in (rows.get(i) for i in ids):
-        if a is None:
-            continue
+    for a in in_order(ids, rows):
         deps = {
             key("agreement", "id", a.id),
             key("reported_count", "agreement_id", a.id),

@@ -9,7 +9,7 @@ from app.models import Attribution, Citation
 from app.models.sources import AttributionDetailPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import collection_url, refs, support_for, url_for
+from app.services.refs import collection_url, in_order, refs, support_for, url_for
 
 __all__ = ["build_attributions"]
 
@@ -34,9 +34,7 @@ def build_attributions(session: Session, ids: list[str]) -> list[Built]:
     )
     cited = support_for(session=session, subject_type="attribution", ids=ids)
     out = []
-    for a in (rows.get(i) for i in ids):
-        if a is None:
-            continue
+    for a in in_order(ids, rows):
         deps = {
             key("attribution", "id", a.id),
             key("citation", "attribution_id", a.id),

@@ -8,7 +8,7 @@ from app.models.public import TextPositionSelector, TextQuoteSelector
 from app.models.sources import AttributionPublic, CitationPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import refs, support_for, url_for
+from app.services.refs import in_order, refs, support_for, url_for
 
 __all__ = ["build_citations"]
 
@@ -45,9 +45,7 @@ def build_citations(session: Session, ids: list[str]) -> list[Built]:
     }
     named = refs(session=session, wanted=wanted)
     out = []
-    for c in (rows.get(i) for i in ids):
-        if c is None:
-            continue
+    for c in in_order(ids, rows):
         a = attributions[c.attribution_id]
         deps = {
             key("citation", "id", c.id),

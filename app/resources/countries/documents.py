@@ -10,7 +10,7 @@ from app.models.entities import CountryPublic
 from app.models.public import LinkRef, RefType
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import claim_bases, support_for, url_for
+from app.services.refs import claim_bases, in_order, support_for, url_for
 
 __all__ = ["build_countries"]
 
@@ -35,9 +35,7 @@ def build_countries(session: Session, codes: list[str]) -> list[Built]:
     )
     cited = support_for(session=session, subject_type="country", ids=codes)
     out = []
-    for c in (countries.get(code) for code in codes):
-        if c is None:
-            continue
+    for c in in_order(codes, countries):
         deps = {
             key("country", "code", c.code),
             key("agency", "country_code", c.code),

@@ -9,7 +9,7 @@ from app.models import Event, EventEntity
 from app.models.events import EventPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import date_json, refs, support_for, url_for
+from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_events"]
 
@@ -26,9 +26,7 @@ def build_events(session: Session, ids: list[str]) -> list[Built]:
     named = refs(session=session, wanted={e for group in entities.values() for e in group})
     cited = support_for(session=session, subject_type="event", ids=ids)
     out = []
-    for e in (rows.get(i) for i in ids):
-        if e is None:
-            continue
+    for e in in_order(ids, rows):
         deps = {
             key("event", "id", e.id),
             key("event_entity", "event_id", e.id),

@@ -23,6 +23,7 @@ from app.services.refs import (
     Names,
     SupportFields,
     claim_bases,
+    in_order,
     link,
     refs,
     support_for,
@@ -94,10 +95,7 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
     named = refs(session=session, wanted=wanted)
 
     out = []
-    for program_id in ids:
-        p = programs.get(program_id)
-        if p is None:
-            continue
+    for p in in_order(ids, programs):
         deps: set[DepKey] = {
             key("program", "id", p.id),
             *(key(table, "program_id", p.id) for table in _LISTED_BY_PROGRAM),

@@ -11,7 +11,7 @@ from app.models.public import Ref
 from app.models.restrictions import RestrictionPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
-from app.services.refs import date_json, refs, support_for, url_for
+from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_restrictions"]
 
@@ -45,9 +45,7 @@ def build_restrictions(session: Session, ids: list[str]) -> list[Built]:
         return named[(kind, ident)] if ident else None
 
     out = []
-    for r in (rows.get(i) for i in ids):
-        if r is None:
-            continue
+    for r in in_order(ids, rows):
         deps = {
             key("restriction", "id", r.id),
             key("restriction_party", "restriction_id", r.id),

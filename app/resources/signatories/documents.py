@@ -8,7 +8,7 @@ from app.models.agreements import SignatoryPublic
 from app.resources._types import Built
 from app.resources.programs.documents import party
 from app.resources.reads import key, subject_keys
-from app.services.refs import date_json, refs, support_for, url_for
+from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_signatories"]
 
@@ -23,9 +23,7 @@ def build_signatories(session: Session, ids: list[str]) -> list[Built]:
     named = refs(session=session, wanted=wanted)
     cited = support_for(session=session, subject_type="signatory", ids=ids)
     out = []
-    for s in (rows.get(i) for i in ids):
-        if s is None:
-            continue
+    for s in in_order(ids, rows):
         deps = {
             key("signatory", "id", s.id),
             *subject_keys("signatory", s.id),

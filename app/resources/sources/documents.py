@@ -10,7 +10,7 @@ from app.models.base import table_of
 from app.models.sources import SourcePublic
 from app.resources._types import Built
 from app.resources.reads import key
-from app.services.refs import url_for
+from app.services.refs import in_order, url_for
 
 __all__ = ["build_sources"]
 
@@ -28,9 +28,7 @@ def build_sources(session: Session, ids: list[str]) -> list[Built]:
         )
     )
     out = []
-    for s in (rows.get(i) for i in ids):
-        if s is None:
-            continue
+    for s in in_order(ids, rows):
         document = SourcePublic(
             id=s.id,
             url=url_for("source", s.id),

@@ -21,7 +21,6 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
@@ -33,7 +32,7 @@ from app.resources.registry import RESOURCES
 from app.services import write
 from app.services.entities import load_entities
 from app.services.rebuild import RebuildReport, rebuild, rebuild_all
-from app.services.write import EntityWrite, write_entities
+from app.services.write import EntityWrite, WriteResult, write_entities
 from bench.scale_report import BUDGET_S, RUNS
 
 WRITE_RUNS = 3  # at least this many runs of each change (RUNS at most, fewer past the budget)
@@ -235,7 +234,7 @@ def measure_change(
     values = (alter(own), own)  # run i writes values[i % 2]: each run changes the entity
     runs: list[float] = []
     parts: list[float] = []
-    result: Any = None
+    result: WriteResult | None = None
     while len(runs) < RUNS and (len(runs) < WRITE_RUNS or sum(runs) < BUDGET_S * 1000):
         _rebuilds.clear()
         rows = values[len(runs) % 2]
@@ -257,6 +256,7 @@ def measure_change(
             )
         runs.append((time.perf_counter() - began) * 1000)
         parts.append(sum(m for m, _ in _rebuilds))
+    assert result is not None  # at least one run
     counts = result.counts
     return Change(
         statistics.median(runs),

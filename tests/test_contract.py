@@ -7,7 +7,8 @@ from fastapi.testclient import TestClient
 
 from app.errors import PROBLEM_TYPES
 from app.models.public import ProblemType, RefType, SearchType
-from app.services.refs import COLLECTIONS, PARENT
+from app.resources.registry import BY_TYPE
+from app.services.refs import PARENT
 from app.services.search import TYPE_ORDER
 from tests.helpers import objects
 
@@ -44,7 +45,7 @@ def test_the_enums_name_exactly_what_the_server_sends(document: dict[str, Any]) 
     assert {f"/problems/{slug}" for slug in PROBLEM_TYPES} == {t.value for t in ProblemType}
     assert schemas["ProblemType"]["enum"] == [t.value for t in ProblemType]
     assert schemas["Problem"]["properties"]["type"]["$ref"].endswith("/ProblemType")
-    assert {*COLLECTIONS, *PARENT, "attribution", "reported_count"} == {t.value for t in RefType}
+    assert {*BY_TYPE, *PARENT, "reported_count"} == {t.value for t in RefType}
     assert set(TYPE_ORDER) == {t.value for t in SearchType}
 
 

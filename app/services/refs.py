@@ -1,6 +1,7 @@
 """Pieces every resource's rows carry: inline citations, references to related rows, dates."""
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypedDict, TypeVar
@@ -39,18 +40,16 @@ from app.resources._types import DepKey
 from app.resources.reads import key
 from app.services.truth import row_basis
 
-COLLECTIONS = {
-    "program": "programs",
-    "agency": "agencies",
-    "country": "countries",
-    "agreement": "agreements",
-    "signatory": "signatories",
-    "restriction": "restrictions",
-    "event": "events",
-    "source": "sources",
-    "citation": "citations",
-    "attribution": "attributions",
-}
+
+@functools.cache
+def collections() -> dict[str, str]:
+    """Each resource type's URL segment, from the registry."""
+    # Imported here: the registry imports the document builders, which import this module.
+    from app.resources.registry import RESOURCES
+
+    return {r.type: r.collection for r in RESOURCES}
+
+
 # Rows with no endpoint of their own are shown through the row that holds them.
 PARENT = {
     "program_objective": "program",
@@ -70,11 +69,11 @@ def in_order(ids: Iterable[str], rows: Mapping[str, R]) -> Iterator[R]:
 
 
 def collection_url(kind: str) -> str:
-    return f"/v1/{COLLECTIONS[kind]}"
+    return f"/v1/{collections()[kind]}"
 
 
 def url_for(kind: str, ident: str) -> str:
-    return f"/v1/{COLLECTIONS[kind]}/{ident}"
+    return f"/v1/{collections()[kind]}/{ident}"
 
 
 def date_json(
@@ -275,7 +274,7 @@ def refs(*, session: Session, wanted: Iterable[tuple[str, str]]) -> Names:
 
 def _urls(*, session: Session, kind: str, ids: list[str]) -> dict[str, str]:
     """Where each row is served: its own URL, or its parent's for a row with none."""
-    if kind in COLLECTIONS:
+    if kind in collections():
         return {ident: url_for(kind, ident) for ident in ids}
     if kind == "reported_count":
         rows = session.execute(

@@ -8,7 +8,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlmodel.sql.sqltypes import AutoString
 
-import app.models  # noqa: F401  (registers every table on the metadata)
+import app.resources.registry  # noqa: F401  (registers every table on the metadata)
 from app.config import settings
 from app.db import make_engine
 from app.models.base import metadata

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from app.models.claims import CLAIMS as MODEL_CLAIMS
-from app.models.sources import SubjectType
+from app.models.support import SubjectType
 
 # Response field -> the claim whose citation proves it, per kind of object. Fields not listed
 # (id, url, and lists derived from other rows, which carry their own citations) make no claim.

@@ -4,12 +4,16 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app.models.agreements import AgreementPublic, SignatoryPublic
-from app.models.entities import AgencyPublic, CountryPublic, ProgramPublic
-from app.models.events import EventKind, EventPublic
 from app.models.public import Page
-from app.models.restrictions import RestrictionPublic
-from app.models.sources import CitationPublic, SourcePublic
+from app.resources.agencies.models import AgencyPublic
+from app.resources.agreements.models import AgreementPublic
+from app.resources.citations.models import CitationPublic
+from app.resources.countries.models import CountryPublic
+from app.resources.events.models import EventKind, EventPublic
+from app.resources.programs.models import ProgramPublic
+from app.resources.restrictions.models import RestrictionPublic
+from app.resources.signatories.models import SignatoryPublic
+from app.resources.sources.models import SourcePublic
 from tests.api import ids
 from tests.conftest import SEED_DIR
 

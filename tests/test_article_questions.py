@@ -4,22 +4,16 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
-from app.models import (
-    Agency,
-    Agreement,
-    Attribution,
-    Citation,
-    ClaimSupport,
-    Event,
-    ProgramLocation,
-    ProgramObjective,
-    ProgramParticipant,
-    ReportedCount,
-    Restriction,
-    RestrictionParty,
-    Signatory,
-)
 from app.models.common import Basis
+from app.models.support import ClaimSupport
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import Agreement, ReportedCount
+from app.resources.attributions.models import Attribution
+from app.resources.citations.models import Citation
+from app.resources.events.models import Event
+from app.resources.programs.models import ProgramLocation, ProgramObjective, ProgramParticipant
+from app.resources.restrictions.models import Restriction, RestrictionParty
+from app.resources.signatories.models import Signatory
 from tests.conftest import Database
 
 

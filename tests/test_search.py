@@ -11,18 +11,16 @@ import pytest
 from sqlalchemy import delete, event, insert, select, update
 from sqlmodel import Session, SQLModel
 
-from app.models import (
-    Agency,
-    Agreement,
-    Citation,
-    Country,
-    Event,
-    Program,
-    Restriction,
-    Source,
-)
 from app.models.base import table_of
 from app.models.search import SearchDocument
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import Agreement
+from app.resources.citations.models import Citation
+from app.resources.countries.models import Country
+from app.resources.events.models import Event
+from app.resources.programs.models import Program
+from app.resources.restrictions.models import Restriction
+from app.resources.sources.models import Source
 from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
 from app.services.search_index import text_terms
 from tests.conftest import Database

@@ -8,16 +8,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from app.models import (
-    Citation,
-    ClaimSupport,
-    DatasetVersion,
-    Source,
-    SubjectType,
-)
 from app.models.base import table_of
 from app.models.claims import CLAIMS, ROW
 from app.models.common import Basis
+from app.models.revisions import DatasetVersion
+from app.models.support import ClaimSupport, SubjectType
+from app.resources.citations.models import Citation
+from app.resources.sources.models import Source
 from app.services.seed import load_seed
 from app.services.seed_plan import SUBJECT_TABLES
 from tests.conftest import SEED_DIR, Database

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.models import Agency, Citation, ReportedCount
 from app.models.common import MAX_BIGINT
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import ReportedCount
+from app.resources.citations.models import Citation
 from app.services import seed as seed_service
 from app.services.dataset import current_version
 from app.services.seed import load_seed

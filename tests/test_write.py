@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
-from app.models import Agency, DocumentDependency, EntityOrigin, Origin, Revision
+from app.models import DocumentDependency, EntityOrigin, Origin, Revision
 from app.resources._types import EntityKey, EntityRows
+from app.resources.agencies.models import Agency
 from app.services.dataset import current_version
 from app.services.entities import load_entities
 from app.services.rebuild import build_all, stored

@@ -7,7 +7,7 @@ inferred, `app/services/truth.py` holds the rules); `PUBLIC_FIELDS` says which f
 public document a claim covers, which is what `basis=stated` empties when the claim is inferred.
 """
 
-from app.models.sources import SubjectType
+from app.models.support import SubjectType
 
 ROW = "row"
 

@@ -9,8 +9,6 @@ from sqlalchemy import String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
-
 
 class EntityDocument(SQLModel, table=True):
     __tablename__ = "entity_document"

@@ -8,8 +8,6 @@ from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
-
 
 class ChangeKind(StrEnum):
     create = "create"
@@ -82,3 +80,15 @@ class DocumentDependency(SQLModel, table=True):
     doc_type: str = Field(primary_key=True, max_length=32)
     doc_id: str = Field(primary_key=True, max_length=200)
     key: str = Field(primary_key=True, max_length=400)
+
+
+class DatasetVersion(SQLModel, table=True):
+    """One row per change to the data; the newest row is the version that caches key on."""
+
+    __tablename__ = "dataset_version"
+
+    version: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    origin: str = Field(sa_type=String(32), description="what made the change, e.g. 'seed'")
+    seed_digest: str | None = Field(default=None, max_length=64)
+    summary: str = Field(sa_type=SAText, description="what changed, as JSON counts per table")

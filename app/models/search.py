@@ -10,8 +10,6 @@ from sqlalchemy import String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
-
 FTS_TABLE = "search_fts"
 PG_TERMS_INDEX = "ix_search_document_terms"
 

@@ -1,19 +1,17 @@
 """The registry of resources: the app, the dependencies, the write path, search, the seed and
 the tests loop over it. Adding a resource is adding its package and a line here."""
 
-from app.resources import (
-    agencies,
-    agreements,
-    attributions,
-    citations,
-    countries,
-    events,
-    programs,
-    restrictions,
-    signatories,
-    sources,
-)
 from app.resources._types import Resource
+from app.resources.agencies import resource as agencies
+from app.resources.agreements import resource as agreements
+from app.resources.attributions import resource as attributions
+from app.resources.citations import resource as citations
+from app.resources.countries import resource as countries
+from app.resources.events import resource as events
+from app.resources.programs import resource as programs
+from app.resources.restrictions import resource as restrictions
+from app.resources.signatories import resource as signatories
+from app.resources.sources import resource as sources
 
 __all__ = ["BY_COLLECTION", "BY_TYPE", "RESOURCES", "SUBJECT_OWNERS", "resource_of"]
 

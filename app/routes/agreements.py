@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from app.deps import AgreementDep, DbDep, ServingDep, StatedOnly
-from app.models.agreements import SignatoryPublic, SignatoryStatus
 from app.resources.registry import BY_TYPE
+from app.resources.signatories.models import SignatoryPublic, SignatoryStatus
 from app.resources.signatories.queries import SignatoryFilters, SignatorySort
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import Cursor, Limit, enum_param, sort_param

@@ -21,9 +21,9 @@ import orjson
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import ClaimSupport
 from app.models.claims import ROW
 from app.models.common import Basis
+from app.models.support import ClaimSupport
 
 __all__ = ["exclude_inferred", "stated_document", "stated_view"]
 

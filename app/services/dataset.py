@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from app.models import DatasetVersion
+from app.models.revisions import DatasetVersion
 
 
 @dataclass(frozen=True)

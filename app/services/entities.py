@@ -14,28 +14,25 @@ import orjson
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, SQLModel, col
 
-from app.models import (
-    Agency,
-    Agreement,
-    Attribution,
-    Citation,
-    ClaimSupport,
-    Country,
-    Event,
-    EventEntity,
+from app.models.base import table_of
+from app.models.support import ClaimSupport
+from app.resources._types import EntityKey, EntityRows, Row
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import Agreement, ReportedCount
+from app.resources.attributions.models import Attribution
+from app.resources.citations.models import Citation
+from app.resources.countries.models import Country
+from app.resources.events.models import Event, EventEntity
+from app.resources.programs.models import (
     Program,
     ProgramLocation,
     ProgramObjective,
     ProgramParticipant,
-    ReportedCount,
-    Restriction,
-    RestrictionParty,
-    Signatory,
-    Source,
 )
-from app.models.base import table_of
-from app.resources._types import EntityKey, EntityRows, Row
 from app.resources.registry import BY_TYPE, RESOURCES
+from app.resources.restrictions.models import Restriction, RestrictionParty
+from app.resources.signatories.models import Signatory
+from app.resources.sources.models import Source
 
 __all__ = [
     "CLAIM_TABLES",

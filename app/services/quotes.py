@@ -6,7 +6,7 @@ All offsets are in Unicode code points, which is what Python's str indexes by.
 import hashlib
 from dataclasses import dataclass
 
-from app.models.sources import CONTEXT_LENGTH
+from app.models.support import CONTEXT_LENGTH
 
 
 @dataclass(frozen=True)

@@ -9,23 +9,6 @@ from typing import Any, TypedDict, TypeVar
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.models import (
-    Agency,
-    Agreement,
-    Attribution,
-    Citation,
-    ClaimSupport,
-    Country,
-    Event,
-    Program,
-    ProgramObjective,
-    ProgramParticipant,
-    ReportedCount,
-    Restriction,
-    Signatory,
-    Source,
-    SubjectType,
-)
 from app.models.claims import ROW, public_fields
 from app.models.common import Basis
 from app.models.public import (
@@ -36,8 +19,19 @@ from app.models.public import (
     Ref,
     RefType,
 )
+from app.models.support import ClaimSupport, SubjectType
 from app.resources._types import DepKey
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import Agreement, ReportedCount
+from app.resources.attributions.models import Attribution
+from app.resources.citations.models import Citation
+from app.resources.countries.models import Country
+from app.resources.events.models import Event
+from app.resources.programs.models import Program, ProgramObjective, ProgramParticipant
 from app.resources.reads import key
+from app.resources.restrictions.models import Restriction
+from app.resources.signatories.models import Signatory
+from app.resources.sources.models import Source
 from app.services.truth import row_basis
 
 

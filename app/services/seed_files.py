@@ -14,20 +14,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlmodel import SQLModel
 
-from app.models import (
-    AgencyCreate,
-    AgreementCreate,
-    CountryCreate,
-    EventCreate,
-    ProgramCreate,
-    ReportedCountCreate,
-    RestrictionCreate,
-    SignatoryCreate,
-    SubjectType,
-)
 from app.models.claims import known_claims, uncovered_fields
 from app.models.common import Slug, Text
-from app.models.sources import AttributionCreate, ClaimSpec
+from app.models.support import ClaimSpec, SubjectType
+from app.resources.agencies.models import AgencyCreate
+from app.resources.agreements.models import AgreementCreate, ReportedCountCreate
+from app.resources.attributions.models import AttributionCreate
+from app.resources.countries.models import CountryCreate
+from app.resources.events.models import EventCreate
+from app.resources.programs.models import ProgramCreate
+from app.resources.restrictions.models import RestrictionCreate
+from app.resources.signatories.models import SignatoryCreate
 from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
 from app.services.truth import ARTICLE, Quote, Support, truth_problems
 

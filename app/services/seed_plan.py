@@ -5,28 +5,24 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
-from app.models import (
-    Agency,
-    Agreement,
-    Attribution,
-    Citation,
-    ClaimSupport,
-    Country,
-    Event,
-    EventEntity,
+from app.models.base import table_of
+from app.models.common import edtf_bounds, sort_date
+from app.models.support import ClaimSupport, SubjectType
+from app.resources.agencies.models import Agency
+from app.resources.agreements.models import Agreement, ReportedCount
+from app.resources.attributions.models import Attribution
+from app.resources.citations.models import Citation
+from app.resources.countries.models import Country
+from app.resources.events.models import Event, EventEntity
+from app.resources.programs.models import (
     Program,
     ProgramLocation,
     ProgramObjective,
     ProgramParticipant,
-    ReportedCount,
-    Restriction,
-    RestrictionParty,
-    Signatory,
-    Source,
-    SubjectType,
 )
-from app.models.base import table_of
-from app.models.common import edtf_bounds, sort_date
+from app.resources.restrictions.models import Restriction, RestrictionParty
+from app.resources.signatories.models import Signatory
+from app.resources.sources.models import Source
 from app.services.entities import TABLES
 from app.services.quotes import locate, sha256_hex
 from app.services.seed_files import Entry, Seed, SeedError

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Source
+from app.resources.sources.models import Source
 
 __all__ = ["source_text"]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from app.models.claims import CLAIMS, ROW
 from app.models.common import Basis
-from app.models.sources import SubjectType
+from app.models.support import SubjectType
 
 __all__ = [
     "ARTICLE",

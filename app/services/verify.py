@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.models import Citation, ClaimSupport, Source, SubjectType
 from app.models.base import table_of
 from app.models.common import Basis
+from app.models.support import ClaimSupport, SubjectType
+from app.resources.citations.models import Citation
+from app.resources.sources.models import Source
 from app.services.quotes import anchor_at, sha256_hex
 from app.services.seed_plan import SUBJECT_TABLES
 from app.services.truth import Quote, Support, truth_problems

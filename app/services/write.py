@@ -12,13 +12,14 @@ from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.models import ChangeKind, EntityOrigin, Origin, Revision, Source
+from app.models import ChangeKind, EntityOrigin, Origin, Revision
 from app.models.base import table_of
 from app.models.common import Basis
-from app.models.sources import SubjectType
+from app.models.support import SubjectType
 from app.resources._types import DocKey, EntityKey, EntityRows, Row
 from app.resources.reads import touched
 from app.resources.registry import BY_TYPE, RESOURCES
+from app.resources.sources.models import Source
 from app.services.dataset import bump_version, current_version
 from app.services.entities import BY_NAME, TABLES, load_entities, pk_of
 from app.services.quotes import anchor_at

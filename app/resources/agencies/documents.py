@@ -5,9 +5,9 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Agency, ProgramParticipant
-from app.models.entities import AgencyPublic
 from app.resources._types import Built
+from app.resources.agencies.models import Agency, AgencyPublic
+from app.resources.programs.models import ProgramParticipant
 from app.resources.reads import key, subject_keys
 from app.services.refs import claim_bases, in_order, link, refs, support_for, url_for
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Agency, ProgramParticipant
-from app.models.entities import AgencyKind
+from app.resources.agencies.models import Agency, AgencyKind
+from app.resources.programs.models import ProgramParticipant
 from app.routes.params import IdItem, enum_param, ids_param, values
 from app.services.basis import exclude_inferred
 

@@ -5,9 +5,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Agreement, ReportedCount
-from app.models.agreements import AgreementPublic
 from app.resources._types import Built
+from app.resources.agreements.models import Agreement, AgreementPublic, ReportedCount
 from app.resources.programs.documents import reported_count_json
 from app.resources.reads import key, subject_keys
 from app.services.refs import date_json, in_order, refs, support_for, url_for

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
-from app.models import Agreement, Signatory
-from app.models.agreements import AgreementKind
+from app.resources.agreements.models import Agreement, AgreementKind
+from app.resources.signatories.models import Signatory
 from app.routes.params import IdItem, enum_param, ids_param, values
 from app.services.basis import exclude_inferred
 

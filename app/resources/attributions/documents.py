@@ -5,9 +5,9 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.models import Attribution, Citation
-from app.models.sources import AttributionDetailPublic
 from app.resources._types import Built
+from app.resources.attributions.models import Attribution, AttributionDetailPublic
+from app.resources.citations.models import Citation
 from app.resources.reads import key, subject_keys
 from app.services.refs import collection_url, in_order, refs, support_for, url_for
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Attribution
+from app.resources.attributions.models import Attribution
 from app.routes.params import IdItem, ids_param, values
 from app.services.basis import exclude_inferred
 

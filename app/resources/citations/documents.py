@@ -3,10 +3,11 @@
 from sqlalchemy import select, tuple_
 from sqlmodel import Session, col
 
-from app.models import Attribution, Citation, ClaimSupport
 from app.models.public import TextPositionSelector, TextQuoteSelector
-from app.models.sources import AttributionPublic, CitationPublic
+from app.models.support import ClaimSupport
 from app.resources._types import Built
+from app.resources.attributions.models import Attribution, AttributionPublic
+from app.resources.citations.models import Citation, CitationPublic
 from app.resources.reads import key, subject_keys
 from app.services.refs import in_order, refs, support_for, url_for
 

@@ -8,8 +8,9 @@ from fastapi import Query
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Citation, ClaimSupport
 from app.models.common import Basis
+from app.models.support import ClaimSupport
+from app.resources.citations.models import Citation
 from app.routes.params import TEXT_PATTERN, IdItem, ids_param, values
 
 __all__ = ["SORT_COLUMNS", "CitationFilters", "CitationSort", "list_query"]

@@ -5,10 +5,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Agency, Country
-from app.models.entities import CountryPublic
 from app.models.public import LinkRef, RefType
 from app.resources._types import Built
+from app.resources.agencies.models import Agency
+from app.resources.countries.models import Country, CountryPublic
 from app.resources.reads import key, subject_keys
 from app.services.refs import claim_bases, in_order, support_for, url_for
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Country
+from app.resources.countries.models import Country
 from app.services.basis import exclude_inferred
 
 __all__ = ["SORT_COLUMNS", "CountrySort", "list_query"]

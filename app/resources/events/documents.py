@@ -5,9 +5,8 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Event, EventEntity
-from app.models.events import EventPublic
 from app.resources._types import Built
+from app.resources.events.models import Event, EventEntity, EventPublic
 from app.resources.reads import key, subject_keys
 from app.services.refs import date_json, in_order, refs, support_for, url_for
 

@@ -10,9 +10,8 @@ from pydantic import StringConstraints
 from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
-from app.models import Event, EventEntity
 from app.models.common import edtf_bounds
-from app.models.events import EventKind
+from app.resources.events.models import Event, EventEntity, EventKind
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
 from app.services.basis import exclude_inferred
 from app.services.paging import SortKey

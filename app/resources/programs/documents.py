@@ -6,18 +6,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import (
-    Agreement,
-    EventEntity,
+from app.resources._types import Built, DepKey
+from app.resources.agreements.models import Agreement, ReportedCount, ReportedCountPublic
+from app.resources.events.models import EventEntity
+from app.resources.programs.models import (
+    Location,
+    ObjectivePublic,
+    ParticipantPublic,
     Program,
     ProgramLocation,
     ProgramObjective,
     ProgramParticipant,
-    ReportedCount,
+    ProgramPublic,
 )
-from app.models.agreements import ReportedCountPublic
-from app.models.entities import Location, ObjectivePublic, ParticipantPublic, ProgramPublic
-from app.resources._types import Built, DepKey
 from app.resources.reads import key, subject_keys
 from app.services.refs import (
     Names,

@@ -8,8 +8,8 @@ from fastapi import Query
 from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
-from app.models import Agency, Program, ProgramLocation, ProgramParticipant
-from app.models.entities import Location
+from app.resources.agencies.models import Agency
+from app.resources.programs.models import Location, Program, ProgramLocation, ProgramParticipant
 from app.routes.params import TEXT_PATTERN, IdItem, enum_param, ids_param, values
 from app.services.basis import exclude_inferred
 

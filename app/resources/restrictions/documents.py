@@ -5,12 +5,11 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Restriction, RestrictionParty
 from app.models.common import edtf_bounds
 from app.models.public import Ref
-from app.models.restrictions import RestrictionPublic
 from app.resources._types import Built
 from app.resources.reads import key, subject_keys
+from app.resources.restrictions.models import Restriction, RestrictionParty, RestrictionPublic
 from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_restrictions"]

@@ -8,7 +8,7 @@ from fastapi import Query
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Restriction, RestrictionParty
+from app.resources.restrictions.models import Restriction, RestrictionParty
 from app.routes.params import Day, IdItem, ids_param, values
 from app.services.basis import exclude_inferred
 

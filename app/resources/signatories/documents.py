@@ -3,11 +3,10 @@
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Signatory
-from app.models.agreements import SignatoryPublic
 from app.resources._types import Built
 from app.resources.programs.documents import party
 from app.resources.reads import key, subject_keys
+from app.resources.signatories.models import Signatory, SignatoryPublic
 from app.services.refs import date_json, in_order, refs, support_for, url_for
 
 __all__ = ["build_signatories"]

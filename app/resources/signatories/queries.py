@@ -8,8 +8,8 @@ from fastapi import Query
 from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
-from app.models import Agreement, Signatory
-from app.models.agreements import SignatoryStatus
+from app.resources.agreements.models import Agreement
+from app.resources.signatories.models import Signatory, SignatoryStatus
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
 from app.services.basis import exclude_inferred
 

@@ -5,11 +5,11 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from app.models import Citation, Source
 from app.models.base import table_of
-from app.models.sources import SourcePublic
 from app.resources._types import Built
+from app.resources.citations.models import Citation
 from app.resources.reads import key
+from app.resources.sources.models import Source, SourcePublic
 from app.services.refs import in_order, url_for
 
 __all__ = ["build_sources"]

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import col
 
-from app.models import Source
+from app.resources.sources.models import Source
 
 __all__ = ["SORT_COLUMNS", "SourceSort", "list_query"]
 

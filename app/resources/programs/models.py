@@ -1,4 +1,4 @@
-"""Countries, agencies and programs, with a program's locations, objectives and participants."""
+"""The program table, with the locations, objectives and participants it owns, and their schemas."""
 
 from enum import StrEnum
 from typing import Annotated
@@ -7,8 +7,6 @@ from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
-from app.models.agreements import ReportedCountPublic
 from app.models.common import CountryCode, ShortText, Slug, Text
 from app.models.public import (
     MAX_RELATED,
@@ -22,13 +20,12 @@ from app.models.public import (
     TextOut,
     UrlOut,
 )
-from app.models.sources import Citations
-
-
-class AgencyKind(StrEnum):
-    space_agency = "space_agency"
-    government_office = "government_office"
-    legislature = "legislature"
+from app.models.support import (
+    Citations,
+)
+from app.resources.agreements.models import (
+    ReportedCountPublic,
+)
 
 
 class Location(StrEnum):
@@ -40,44 +37,6 @@ class ParticipantRole(StrEnum):
     lead = "lead"
     partner = "partner"
     prospective = "prospective"
-
-
-class CountryBase(SQLModel):
-    name: ShortText
-
-
-class Country(CountryBase, table=True):
-    __tablename__ = "country"
-    __table_args__ = (Index("ix_country_name", "name", "code"),)
-
-    code: str = Field(primary_key=True, max_length=2, description="ISO 3166-1 alpha-2")
-
-
-class CountryCreate(CountryBase):
-    code: CountryCode
-    citations: Citations
-
-
-class AgencyBase(SQLModel):
-    name: ShortText
-    acronym: ShortText | None = None
-    country_code: str | None = Field(
-        default=None, foreign_key="country.code", max_length=2, index=True, ondelete="RESTRICT"
-    )
-    kind: AgencyKind | None = Field(default=None, sa_type=String(32), index=True)
-    description: Text | None = Field(default=None, sa_type=SAText)
-
-
-class Agency(AgencyBase, table=True):
-    __tablename__ = "agency"
-    __table_args__ = (Index("ix_agency_name", "name", "id"),)
-
-    id: str = Field(primary_key=True, max_length=100)
-
-
-class AgencyCreate(AgencyBase):
-    id: Slug
-    citations: Citations
 
 
 class ProgramBase(SQLModel):
@@ -165,26 +124,6 @@ class ProgramCreate(ProgramBase):
     objectives: list[ObjectiveCreate] = []
     participants: list[ParticipantCreate] = []
     citations: Citations
-
-
-class CountryPublic(Supported):
-    code: IdOut = Field(description="ISO 3166-1 alpha-2")
-    url: UrlOut
-    name: NameOut
-    agencies: LinkRefList = Field(description="agencies whose `country` claim names it")
-    citations: CitationList
-
-
-class AgencyPublic(Supported):
-    id: IdOut
-    url: UrlOut
-    name: NameOut
-    acronym: NameOut | None
-    kind: AgencyKind | None = Field(description="null where the source does not say")
-    description: TextOut | None = Field(description=PARAPHRASE)
-    country: Ref | None
-    programs: LinkRefList = Field(description="programs the agency takes part in")
-    citations: CitationList
 
 
 class ObjectivePublic(Supported):

@@ -1,4 +1,4 @@
-"""Legal restrictions on who may work with whom."""
+"""The restriction table, with the parties it binds, and their schemas."""
 
 import datetime as dt
 
@@ -6,7 +6,6 @@ from sqlalchemy import Index
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
 from app.models.common import EdtfStr, ShortText, Slug, Text
 from app.models.public import (
     PARAPHRASE,
@@ -20,7 +19,9 @@ from app.models.public import (
     TextOut,
     UrlOut,
 )
-from app.models.sources import Citations
+from app.models.support import (
+    Citations,
+)
 
 
 class RestrictionBase(SQLModel):

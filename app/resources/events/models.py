@@ -1,4 +1,4 @@
-"""The timeline: what happened or is planned, when the source says so, and who it concerns."""
+"""The event table, with the entities it concerns, and their schemas."""
 
 import datetime as dt
 from enum import StrEnum
@@ -7,7 +7,6 @@ from sqlalchemy import Index, String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models import base as _base  # noqa: F401
 from app.models.common import EntityId, Slug, Text
 from app.models.dates import DateBounds, Dated
 from app.models.public import (
@@ -20,7 +19,10 @@ from app.models.public import (
     TextOut,
     UrlOut,
 )
-from app.models.sources import Citations, SubjectType
+from app.models.support import (
+    Citations,
+    SubjectType,
+)
 
 
 class EventKind(StrEnum):

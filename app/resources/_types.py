@@ -17,6 +17,7 @@ __all__ = [
     "DocKey",
     "EntityKey",
     "EntityRows",
+    "Filtered",
     "ListQuery",
     "Part",
     "Resource",
@@ -42,7 +43,10 @@ class Built:
 
 
 Builder = Callable[[Session, list[str]], list[Built]]
-ListQuery = Callable[..., Select[Any]]
+# A list's query, and the claims its filters read (with `basis=stated`, a row whose claim is
+# inferred is left out: the listing service adds that to the query).
+Filtered = tuple[Select[Any], Sequence[str]]
+ListQuery = Callable[..., Filtered]
 
 
 @dataclass(frozen=True)

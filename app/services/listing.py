@@ -4,12 +4,16 @@ from typing import Any
 
 from sqlmodel import Session, col
 
+from app.models.support import SubjectType
 from app.resources._types import Resource
+from app.services.basis import exclude_inferred
 from app.services.dataset import Serving
 from app.services.documents import read_document, read_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 
 __all__ = ["list_documents", "read_one"]
+
+SUBJECTS = frozenset(t.value for t in SubjectType)
 
 
 def list_documents(
@@ -33,10 +37,13 @@ def list_documents(
     if fast is not None:
         query, keys, id_column = fast
     else:
-        query, id_column = (
-            resource.list_query(filters, stated_only=stated_only),
-            col(resource.id_column),
-        )
+        query, claims = resource.list_query(filters, stated_only=stated_only)
+        id_column = col(resource.id_column)
+        if stated_only and resource.type in SUBJECTS:
+            # Rows that exist only through inference, or whose filtered claim is inferred.
+            query = exclude_inferred(
+                query, subject_type=resource.type, id_column=id_column, claims=claims
+            )
     page = keyset_page(
         session=session,
         query=query,

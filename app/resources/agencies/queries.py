@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.agencies.models import Agency, AgencyKind
 from app.resources.programs.models import ProgramParticipant
 from app.routes.params import IdItem, enum_param, ids_param, values
@@ -30,7 +31,7 @@ class AgencyFilters:
     program: Annotated[list[IdItem] | None, ids_param("Agencies taking part in a program.")] = None
 
 
-def list_query(filters: AgencyFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: AgencyFilters, *, stated_only: bool) -> Filtered:
     """Agencies matching every filter given (values within one filter are alternatives)."""
     country, kind, program = values(filters.country), values(filters.kind), values(filters.program)
     query = select(col(Agency.id))
@@ -53,8 +54,4 @@ def list_query(filters: AgencyFilters, *, stated_only: bool) -> Select[Any]:
                 claims=["party"],
             )
         query = query.where(col(Agency.id).in_(taking_part))
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="agency", id_column=col(Agency.id), claims=claims
-        )
-    return query
+    return query, claims

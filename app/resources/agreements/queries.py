@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.agreements.models import Agreement, AgreementKind
 from app.resources.signatories.models import Signatory
 from app.routes.params import IdItem, enum_param, ids_param, values
@@ -37,7 +38,7 @@ class AgreementFilters:
     kind: Annotated[list[AgreementKind] | None, enum_param("Kind of agreement.")] = None
 
 
-def list_query(filters: AgreementFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: AgreementFilters, *, stated_only: bool) -> Filtered:
     """Agreements matching every filter given (values within one filter are alternatives)."""
     program, party, kind = values(filters.program), values(filters.party), values(filters.kind)
     query = select(col(Agreement.id))
@@ -57,8 +58,4 @@ def list_query(filters: AgreementFilters, *, stated_only: bool) -> Select[Any]:
                 parties, subject_type="signatory", id_column=col(Signatory.id), claims=["party"]
             )
         query = query.where(col(Agreement.id).in_(parties))
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="agreement", id_column=col(Agreement.id), claims=claims
-        )
-    return query
+    return query, claims

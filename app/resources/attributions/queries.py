@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.attributions.models import Attribution
 from app.routes.params import IdItem, ids_param, values
-from app.services.basis import exclude_inferred
 
 __all__ = ["SORT_COLUMNS", "AttributionFilters", "AttributionSort", "list_query"]
 
@@ -32,16 +32,13 @@ class AttributionFilters:
     )
 
 
-def list_query(filters: AttributionFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: AttributionFilters, *, stated_only: bool) -> Filtered:
     """Attributions matching every filter given."""
+    del stated_only  # no filter here reads another row's claim; the listing applies it
     speaker = values(filters.speaker)
     query = select(col(Attribution.id))
     claims: list[str] = []
     if speaker:
         claims.append("speaker")
         query = query.where(col(Attribution.speaker_agency_id).in_(speaker))
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="attribution", id_column=col(Attribution.id), claims=claims
-        )
-    return query
+    return query, claims

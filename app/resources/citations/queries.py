@@ -5,11 +5,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from app.models.common import Basis
 from app.models.support import ClaimSupport
+from app.resources._types import Filtered
 from app.resources.citations.models import Citation
 from app.routes.params import TEXT_PATTERN, IdItem, ids_param, values
 
@@ -47,7 +48,7 @@ class CitationFilters:
     ] = None
 
 
-def list_query(filters: CitationFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: CitationFilters, *, stated_only: bool) -> Filtered:
     """Citations matching every filter given; `q` is a case-insensitive substring of the quote."""
     source, attribution = values(filters.source), values(filters.attribution)
     query = select(col(Citation.id))
@@ -66,4 +67,4 @@ def list_query(filters: CitationFilters, *, stated_only: bool) -> Select[Any]:
             col(ClaimSupport.basis) == Basis.inferred.value,
         )
         query = query.where(~inferred.exists())
-    return query
+    return query, []  # a citation is no claim's subject: nothing more to leave out

@@ -3,11 +3,11 @@
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.countries.models import Country
-from app.services.basis import exclude_inferred
 
 __all__ = ["SORT_COLUMNS", "CountrySort", "list_query"]
 
@@ -23,9 +23,7 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def list_query(filters: None, *, stated_only: bool) -> Select[Any]:
-    del filters  # countries take no filters
+def list_query(filters: None, *, stated_only: bool) -> Filtered:
+    del filters, stated_only  # no filters; the listing leaves out inferred rows
     query = select(col(Country.code))
-    if stated_only:
-        query = exclude_inferred(query, subject_type="country", id_column=col(Country.code))
-    return query
+    return query, []

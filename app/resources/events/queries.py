@@ -11,9 +11,9 @@ from sqlalchemy import Select, or_, select
 from sqlmodel import col
 
 from app.models.common import edtf_bounds
+from app.resources._types import Filtered
 from app.resources.events.models import Event, EventEntity, EventKind
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
-from app.services.basis import exclude_inferred
 from app.services.paging import SortKey
 
 __all__ = ["SORT_COLUMNS", "EventFilters", "EventSort", "list_query", "timeline"]
@@ -72,13 +72,14 @@ def _bound(value: str | dt.date | None, *, upper: bool) -> dt.date | None:
     return upper_day if upper else lower_day
 
 
-def list_query(filters: EventFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: EventFilters, *, stated_only: bool) -> Filtered:
     """Events matching every filter given.
 
     `from`/`to` keep events whose stated date or span overlaps [from, to]: an event of
     "the mid-2020s" (2020–2029) overlaps 2025; an open end ("by the end of the 2020s") counts
     as unbounded on that side. Events whose date the source leaves open are left out.
     """
+    del stated_only  # no filter here reads another row's claim; the listing applies it
     kind, entity = values(filters.kind), values(filters.entity)
     start, end = _bound(filters.start, upper=False), _bound(filters.end, upper=True)
     query = select(col(Event.id))
@@ -97,11 +98,7 @@ def list_query(filters: EventFilters, *, stated_only: bool) -> Select[Any]:
         query = query.where(or_(col(Event.date_upper).is_(None), col(Event.date_upper) >= start))
     if end is not None:
         query = query.where(or_(col(Event.date_lower).is_(None), col(Event.date_lower) <= end))
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="event", id_column=col(Event.id), claims=claims
-        )
-    return query
+    return query, claims
 
 
 def timeline(

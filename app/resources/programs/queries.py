@@ -5,9 +5,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.agencies.models import Agency
 from app.resources.programs.models import Location, Program, ProgramLocation, ProgramParticipant
 from app.routes.params import TEXT_PATTERN, IdItem, enum_param, ids_param, values
@@ -48,7 +49,7 @@ class ProgramFilters:
     ] = None
 
 
-def list_query(filters: ProgramFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: ProgramFilters, *, stated_only: bool) -> Filtered:
     """Programs matching every filter given (values within one filter are alternatives)."""
     agency, country, location = values(filters.agency), values(filters.country), filters.location
     query = select(col(Program.id))
@@ -101,8 +102,4 @@ def list_query(filters: ProgramFilters, *, stated_only: bool) -> Select[Any]:
                 )
             )
         )
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="program", id_column=col(Program.id), claims=claims
-        )
-    return query
+    return query, claims

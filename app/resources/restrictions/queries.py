@@ -5,12 +5,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.restrictions.models import Restriction, RestrictionParty
 from app.routes.params import Day, IdItem, ids_param, values
-from app.services.basis import exclude_inferred
 
 __all__ = ["SORT_COLUMNS", "RestrictionFilters", "RestrictionSort", "list_query"]
 
@@ -46,12 +46,13 @@ class RestrictionFilters:
     ] = None
 
 
-def list_query(filters: RestrictionFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: RestrictionFilters, *, stated_only: bool) -> Filtered:
     """Restrictions matching every filter given.
 
     `active_on` keeps restrictions that may be in force on that day: their start's earliest
     possible day is on or before it (no restriction in the data has a stated end).
     """
+    del stated_only  # no filter here reads another row's claim; the listing applies it
     jurisdiction, counterpart = values(filters.jurisdiction), values(filters.counterpart)
     restricted_party = values(filters.restricted_party)
     query = select(col(Restriction.id))
@@ -71,8 +72,4 @@ def list_query(filters: RestrictionFilters, *, stated_only: bool) -> Select[Any]
     if filters.active_on is not None:
         claims.append("since")
         query = query.where(col(Restriction.since_lower) <= filters.active_on)
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="restriction", id_column=col(Restriction.id), claims=claims
-        )
-    return query
+    return query, claims

@@ -5,9 +5,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.agreements.models import Agreement
 from app.resources.signatories.models import Signatory, SignatoryStatus
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
@@ -54,7 +55,7 @@ class SignatoryFilters:
     ] = False
 
 
-def list_query(filters: SignatoryFilters, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: SignatoryFilters, *, stated_only: bool) -> Filtered:
     """Signatories matching every filter given.
 
     `as_of` keeps parties that signed on or before that day: status `signed` and a stated date
@@ -95,8 +96,4 @@ def list_query(filters: SignatoryFilters, *, stated_only: bool) -> Select[Any]:
         query = query.where(col(Signatory.status) == "signed").where(
             or_(dated, undated) if filters.include_undated else dated
         )
-    if stated_only:
-        query = exclude_inferred(
-            query, subject_type="signatory", id_column=col(Signatory.id), claims=claims
-        )
-    return query
+    return query, claims

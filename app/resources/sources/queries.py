@@ -3,9 +3,10 @@
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlmodel import col
 
+from app.resources._types import Filtered
 from app.resources.sources.models import Source
 
 __all__ = ["SORT_COLUMNS", "SourceSort", "list_query"]
@@ -22,6 +23,6 @@ SORT_COLUMNS: dict[str, Any] = {
 }
 
 
-def list_query(filters: None, *, stated_only: bool) -> Select[Any]:
+def list_query(filters: None, *, stated_only: bool) -> Filtered:
     del filters, stated_only  # no filters; a source is a document, not a claim: no basis
-    return select(col(Source.id))
+    return select(col(Source.id)), []

@@ -37,6 +37,7 @@ from app.resources.sources.models import Source
 __all__ = [
     "CLAIM_TABLES",
     "TABLES",
+    "canonical",
     "entity_hash",
     "group_rows",
     "load_all",
@@ -106,6 +107,16 @@ def group_rows(rows: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[EntityKe
 
 def _in_key_order(table: str, rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda row: pk_of(table, row))
+
+
+def canonical(key: EntityKey, rows: EntityRows) -> EntityRows:
+    """An entity's rows as the database would give them back (every column, in key order);
+    ValueError if a row belongs to another entity."""
+    grouped = group_rows(rows)
+    strays = sorted(k for k in grouped if k != key)
+    if strays:
+        raise ValueError(f"rows of {strays[0][0]} {strays[0][1]!r} cannot be written as {key}")
+    return grouped.get(key, {})
 
 
 def _owner(table: str, row: Row) -> EntityKey:

@@ -6,7 +6,7 @@ dataset version."""
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from app.resources.reads import touched
 from app.resources.registry import BY_TYPE, RESOURCES
 from app.services import checks
 from app.services.dataset import bump_version, current_version
-from app.services.entities import BY_NAME, TABLES, load_entities, pk_of
+from app.services.entities import BY_NAME, TABLES, canonical, load_entities, pk_of
 from app.services.rebuild import readers, rebuild, stored
 
 __all__ = ["EntityWrite", "WriteError", "WriteResult", "write_entities"]
@@ -67,11 +67,19 @@ def write_entities(
     """Apply `writes` in the caller's transaction; raises WriteError (nothing written) if any
     entity breaks a rule. `current` may hold the entities' rows already read."""
     now = now or dt.datetime.now(dt.UTC)
+    try:
+        writes = [
+            replace(w, rows=canonical(w.key, w.rows)) if w.rows is not None else w for w in writes
+        ]
+    except ValueError as exc:
+        raise WriteError([str(exc)]) from exc
     keys = [w.key for w in writes]
     if current is None:
         current = load_entities(session, keys)
     changed = [w for w in writes if (w.rows or None) != (current.get(w.key) or None)]
-    _record_origins(session, writes, origin)
+    # A write that changes nothing takes no ownership; the seed records its digests regardless
+    # (the first load after the write path existed writes them for every entity it owns).
+    _record_origins(session, writes if origin is Origin.seed else changed, origin)
     if not changed:
         return WriteResult(current_version(session=session), False)
     problems = checks.problems(session, changed)

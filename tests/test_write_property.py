@@ -114,7 +114,44 @@ def switch_party(world: World, n: int) -> EntityWrite | None:
     return EntityWrite(key, rows, "curator:hypothesis")
 
 
+def retitle(world: World, n: int) -> EntityWrite | None:
+    """A source's or an attribution's title changes: every citation that shows it changes."""
+    key = _pick([k for k in world.current if k[0] in ("source", "attribution")], n)
+    if key is None:
+        return None
+    column = "title" if key[0] == "source" else "label"
+    return _change(world.current, key, key[0], column, f"Retitled {n}")
+
+
+def drop_quote(world: World, n: int) -> EntityWrite | None:
+    """One of a stated claim's several quotes goes: its citation, the source's and the
+    attribution's counts, and the subject's document change."""
+    claims: list[tuple[EntityKey, tuple[str, str, str]]] = []
+    for key, rows in world.current.items():
+        seen: dict[tuple[str, str, str], int] = {}
+        stated = {
+            (s["subject_type"], s["subject_id"], s["claim"])
+            for s in rows.get("claim_support", [])
+            if s["basis"] == "stated"  # an inference keeps the premises it needs
+        }
+        for c in rows.get("citation", []):
+            claim = (c["subject_type"], c["subject_id"], c["claim"])
+            seen[claim] = seen.get(claim, 0) + 1
+        claims += [(key, c) for c, count in seen.items() if count > 1 and c in stated]
+    if not claims:
+        return None
+    key, claim = sorted(claims)[n % len(claims)]
+    rows = copy.deepcopy(world.current[key])
+    quotes = [
+        c for c in rows["citation"] if (c["subject_type"], c["subject_id"], c["claim"]) == claim
+    ]
+    rows["citation"].remove(quotes[n % len(quotes)])
+    return EntityWrite(key, rows, "curator:hypothesis")
+
+
 MUTATIONS: list[Mutation] = [
+    retitle,
+    drop_quote,
     shorten_name,
     restore,
     delete,

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import Select
 from sqlmodel import Session, SQLModel
 
+from app.models.support import SubjectType
+
 __all__ = [
     "Builder",
     "Built",
@@ -23,6 +25,7 @@ __all__ = [
     "Resource",
     "Row",
     "SearchRow",
+    "SeedFile",
 ]
 
 Row = dict[str, Any]  # one table row, by column name
@@ -47,6 +50,16 @@ Builder = Callable[[Session, list[str]], list[Built]]
 # inferred is left out: the listing service adds that to the query).
 Filtered = tuple[Select[Any], Sequence[str]]
 ListQuery = Callable[..., Filtered]
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    """Where a seed folder holds a resource's entries: `key` of `file`, each a `model`."""
+
+    file: str
+    key: str
+    model: builtins.type[SQLModel]
+    subject_type: SubjectType
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,7 @@ class Resource:
     id_max_length: int = 100
     filters: builtins.type | None = None  # a dataclass whose fields are the list's query parameters
     parts: Sequence[Part] = ()
+    seed: Sequence[SeedFile] = ()  # read in registry order, after sources.yaml
     search: Callable[[Any], SearchRow | None] | None = None
     # Whether the entity has a revision history (citations are views of their subjects' rows).
     revised: bool = True

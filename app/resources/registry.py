@@ -1,7 +1,7 @@
 """The registry of resources: the app, the dependencies, the write path, search, the seed and
 the tests loop over it. Adding a resource is adding its package and a line here."""
 
-from app.resources._types import Resource
+from app.resources._types import Resource, SeedFile
 from app.resources.agencies import resource as agencies
 from app.resources.agreements import resource as agreements
 from app.resources.attributions import resource as attributions
@@ -13,20 +13,28 @@ from app.resources.restrictions import resource as restrictions
 from app.resources.signatories import resource as signatories
 from app.resources.sources import resource as sources
 
-__all__ = ["BY_COLLECTION", "BY_TYPE", "RESOURCES", "SUBJECT_OWNERS", "resource_of"]
+__all__ = [
+    "BY_COLLECTION",
+    "BY_TYPE",
+    "RESOURCES",
+    "SEED_FILES",
+    "SUBJECT_OWNERS",
+    "resource_of",
+]
 
-# Parents before what points at them: the order documents are built and the API lists them.
+# Parents before what points at them: the order seed files are read, documents built, and the
+# API lists them.
 RESOURCES: tuple[Resource, ...] = (
-    programs.resource,
-    agencies.resource,
+    sources.resource,
     countries.resource,
+    agencies.resource,
+    attributions.resource,
+    programs.resource,
     agreements.resource,
     signatories.resource,
     restrictions.resource,
     events.resource,
-    sources.resource,
     citations.resource,
-    attributions.resource,
 )
 BY_TYPE: dict[str, Resource] = {r.type: r for r in RESOURCES}
 BY_COLLECTION: dict[str, Resource] = {r.collection: r for r in RESOURCES}
@@ -34,6 +42,9 @@ BY_COLLECTION: dict[str, Resource] = {r.collection: r for r in RESOURCES}
 SUBJECT_OWNERS: dict[str, tuple[Resource, str]] = {
     part.subject: (r, part.column) for r in RESOURCES for part in r.parts if part.subject
 }
+
+
+SEED_FILES: tuple[SeedFile, ...] = tuple(f for r in RESOURCES for f in r.seed)
 
 
 def resource_of(kind: str) -> Resource:

@@ -6,7 +6,7 @@ should hold, or raises SeedError listing every problem (file, entry, claim, quot
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +17,7 @@ from sqlmodel import SQLModel
 from app.models.claims import known_claims, uncovered_fields
 from app.models.common import Slug, Text
 from app.models.support import ClaimSpec, SubjectType
-from app.resources.agencies.models import AgencyCreate
-from app.resources.agreements.models import AgreementCreate, ReportedCountCreate
-from app.resources.attributions.models import AttributionCreate
-from app.resources.countries.models import CountryCreate
-from app.resources.events.models import EventCreate
-from app.resources.programs.models import ProgramCreate
-from app.resources.restrictions.models import RestrictionCreate
-from app.resources.signatories.models import SignatoryCreate
+from app.resources.registry import SEED_FILES
 from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
 from app.services.truth import ARTICLE, Quote, Support, truth_problems
 
@@ -57,18 +50,6 @@ class SourceEntry(BaseModel):
     description: Text | None = None
 
 
-# (file, collection key, create model, subject type); the order is the order rows depend on.
-COLLECTIONS: list[tuple[str, str, type[SQLModel], SubjectType]] = [
-    ("countries.yaml", "countries", CountryCreate, SubjectType.country),
-    ("agencies.yaml", "agencies", AgencyCreate, SubjectType.agency),
-    ("attributions.yaml", "attributions", AttributionCreate, SubjectType.attribution),
-    ("programs.yaml", "programs", ProgramCreate, SubjectType.program),
-    ("agreements.yaml", "agreements", AgreementCreate, SubjectType.agreement),
-    ("agreements.yaml", "signatories", SignatoryCreate, SubjectType.signatory),
-    ("agreements.yaml", "reported_counts", ReportedCountCreate, SubjectType.reported_count),
-    ("restrictions.yaml", "restrictions", RestrictionCreate, SubjectType.restriction),
-    ("events.yaml", "events", EventCreate, SubjectType.event),
-]
 FILE_KEYS = {"source", "attribution"}
 
 
@@ -262,10 +243,10 @@ def read_seed(seed_dir: Path) -> Seed:
         raise SeedError([f"{seed_dir}: not a directory"])
     seed = Seed(digest=_digest(seed_dir), sources=_read_sources(seed_dir, problems))
     files: dict[str, dict[str, Any]] = {}
-    for file, key, model, subject_type in COLLECTIONS:
+    for file, key, model, subject_type in (astuple(f) for f in SEED_FILES):
         if file not in files:
             files[file] = _load_yaml(seed_dir / file, problems)
-            unknown = set(files[file]) - FILE_KEYS - {k for f, k, *_ in COLLECTIONS if f == file}
+            unknown = set(files[file]) - FILE_KEYS - {f.key for f in SEED_FILES if f.file == file}
             if unknown:
                 problems.append(f"{file}: unknown top-level key(s) {', '.join(sorted(unknown))}")
         data = files[file]

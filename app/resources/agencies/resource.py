@@ -1,8 +1,9 @@
 """Space agencies, government offices and legislatures."""
 
-from app.resources._types import Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Resource, SearchRow, SeedFile
 from app.resources.agencies.documents import build_agencies
-from app.resources.agencies.models import Agency, AgencyPublic
+from app.resources.agencies.models import Agency, AgencyCreate, AgencyPublic
 from app.resources.agencies.queries import SORT_COLUMNS, AgencyFilters, AgencySort, list_query
 from app.services.search_index import document_basis, named, search_row
 
@@ -39,4 +40,5 @@ resource = Resource(
     ),
     filters=AgencyFilters,
     search=_search,
+    seed=(SeedFile("agencies.yaml", "agencies", AgencyCreate, SubjectType.agency),),
 )

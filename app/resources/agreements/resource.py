@@ -1,8 +1,15 @@
 """Memoranda and accords, with counted parties."""
 
-from app.resources._types import Part, Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Part, Resource, SearchRow, SeedFile
 from app.resources.agreements.documents import build_agreements
-from app.resources.agreements.models import Agreement, AgreementPublic, ReportedCount
+from app.resources.agreements.models import (
+    Agreement,
+    AgreementCreate,
+    AgreementPublic,
+    ReportedCount,
+    ReportedCountCreate,
+)
 from app.resources.agreements.queries import (
     SORT_COLUMNS,
     AgreementFilters,
@@ -45,4 +52,10 @@ resource = Resource(
     filters=AgreementFilters,
     parts=(Part(ReportedCount, "agreement_id", subject="reported_count"),),
     search=_search,
+    seed=(
+        SeedFile("agreements.yaml", "agreements", AgreementCreate, SubjectType.agreement),
+        SeedFile(
+            "agreements.yaml", "reported_counts", ReportedCountCreate, SubjectType.reported_count
+        ),
+    ),
 )

@@ -1,8 +1,13 @@
 """Whose words a quote carries: the article, an agency's statement, a report, no one named."""
 
-from app.resources._types import Resource
+from app.models.support import SubjectType
+from app.resources._types import Resource, SeedFile
 from app.resources.attributions.documents import build_attributions
-from app.resources.attributions.models import Attribution, AttributionDetailPublic
+from app.resources.attributions.models import (
+    Attribution,
+    AttributionCreate,
+    AttributionDetailPublic,
+)
 from app.resources.attributions.queries import (
     SORT_COLUMNS,
     AttributionFilters,
@@ -33,4 +38,7 @@ resource = Resource(
         "and the quotes it covers.",
     ),
     filters=AttributionFilters,
+    seed=(
+        SeedFile("attributions.yaml", "attributions", AttributionCreate, SubjectType.attribution),
+    ),
 )

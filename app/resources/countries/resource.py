@@ -1,9 +1,10 @@
 """Countries, by ISO 3166-1 alpha-2 code."""
 
 from app.models.common import COUNTRY_PATTERN
-from app.resources._types import Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Resource, SearchRow, SeedFile
 from app.resources.countries.documents import build_countries
-from app.resources.countries.models import Country, CountryPublic
+from app.resources.countries.models import Country, CountryCreate, CountryPublic
 from app.resources.countries.queries import SORT_COLUMNS, CountrySort, list_query
 from app.services.search_index import document_basis, search_row
 
@@ -35,4 +36,5 @@ resource = Resource(
         "One country: its name, its agencies, and the citations naming it.",
     ),
     search=_search,
+    seed=(SeedFile("countries.yaml", "countries", CountryCreate, SubjectType.country),),
 )

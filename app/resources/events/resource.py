@@ -1,8 +1,9 @@
 """The timeline, dated as the sources state it."""
 
-from app.resources._types import Part, Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Part, Resource, SearchRow, SeedFile
 from app.resources.events.documents import build_events
-from app.resources.events.models import Event, EventEntity, EventPublic
+from app.resources.events.models import Event, EventCreate, EventEntity, EventPublic
 from app.resources.events.queries import (
     SORT_COLUMNS,
     EventFilters,
@@ -45,4 +46,5 @@ resource = Resource(
     parts=(Part(EventEntity, "event_id"),),
     search=_search,
     fast_page=timeline,
+    seed=(SeedFile("events.yaml", "events", EventCreate, SubjectType.event),),
 )

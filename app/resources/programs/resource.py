@@ -1,10 +1,12 @@
 """Programs of space cooperation (ILRS, Artemis), with everything they carry."""
 
-from app.resources._types import Part, Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Part, Resource, SearchRow, SeedFile
 from app.resources.agreements.models import ReportedCount
 from app.resources.programs.documents import build_programs
 from app.resources.programs.models import (
     Program,
+    ProgramCreate,
     ProgramLocation,
     ProgramObjective,
     ProgramParticipant,
@@ -55,4 +57,5 @@ resource = Resource(
         Part(ReportedCount, "program_id", subject="reported_count"),
     ),
     search=_search,
+    seed=(SeedFile("programs.yaml", "programs", ProgramCreate, SubjectType.program),),
 )

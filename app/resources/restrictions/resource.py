@@ -1,8 +1,14 @@
 """Legal restrictions on who may work with whom."""
 
-from app.resources._types import Part, Resource, SearchRow
+from app.models.support import SubjectType
+from app.resources._types import Part, Resource, SearchRow, SeedFile
 from app.resources.restrictions.documents import build_restrictions
-from app.resources.restrictions.models import Restriction, RestrictionParty, RestrictionPublic
+from app.resources.restrictions.models import (
+    Restriction,
+    RestrictionCreate,
+    RestrictionParty,
+    RestrictionPublic,
+)
 from app.resources.restrictions.queries import (
     SORT_COLUMNS,
     RestrictionFilters,
@@ -47,4 +53,7 @@ resource = Resource(
     filters=RestrictionFilters,
     parts=(Part(RestrictionParty, "restriction_id"),),
     search=_search,
+    seed=(
+        SeedFile("restrictions.yaml", "restrictions", RestrictionCreate, SubjectType.restriction),
+    ),
 )

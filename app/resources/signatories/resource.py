@@ -1,8 +1,9 @@
 """Who signed, or intends to sign, which agreement."""
 
-from app.resources._types import Resource
+from app.models.support import SubjectType
+from app.resources._types import Resource, SeedFile
 from app.resources.signatories.documents import build_signatories
-from app.resources.signatories.models import Signatory, SignatoryPublic
+from app.resources.signatories.models import Signatory, SignatoryCreate, SignatoryPublic
 from app.resources.signatories.queries import (
     SORT_COLUMNS,
     SignatoryFilters,
@@ -31,4 +32,5 @@ resource = Resource(
         "One party to one agreement, with its status, date as stated and citations.",
     ),
     filters=SignatoryFilters,
+    seed=(SeedFile("agreements.yaml", "signatories", SignatoryCreate, SubjectType.signatory),),
 )

@@ -34,11 +34,11 @@ from sqlalchemy import Select
 from sqlmodel import Session
 
 from app.db import make_engine
-from app.models.agreements import SignatoryStatus
-from app.models.events import EventKind
 from app.resources.citations.queries import CitationFilters
+from app.resources.events.models import EventKind
 from app.resources.events.queries import EventFilters
 from app.resources.registry import BY_TYPE
+from app.resources.signatories.models import SignatoryStatus
 from app.resources.signatories.queries import SignatoryFilters
 from app.services import paging, search
 from app.services.dataset import Serving

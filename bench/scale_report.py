@@ -60,7 +60,7 @@ def report(size: "Size") -> None:
 
 
 def rebuild_line(r: "FullRebuild") -> str:
-    line = "full rebuild of every document (rebuild_all, one transaction, committed): "
+    line = "full rebuild of every document (spacefacts rebuild: rebuild_all, one transaction): "
     done = (
         f"{r.built:,} documents built, {r.written:,} document and search rows written, "
         f"{r.dependencies:,} dependency rows"
@@ -73,6 +73,8 @@ def rebuild_line(r: "FullRebuild") -> str:
         + f"  rebuilt a batch at a time instead, in {r.fallback_seconds or 0:.1f} s; {done}; "
         + f"{len(r.failed)} document(s) could not be built:"
         + "".join(f"\n    {f}" for f in r.failed)
+        + "\n  (they keep their old body and dependency rows: a change reaches them only where"
+        + " those old rows say so, and then fails)"
     )
 
 

@@ -1,18 +1,19 @@
 """The write path at scale, for `make bench-scale`: a full rebuild, then one-entity changes.
 
-The full rebuild is `rebuild_all` in one transaction, committed: every document, its dependency
-rows and its search row built again by the real builders. The synthetic documents are template
-copies with no dependency rows until it runs, so it comes first. Should it fail (it stops at the
-first document that cannot be built), the error and the time to it are reported, and the same
-rebuild is made a batch at a time, each batch in a savepoint and a failing batch one document at
-a time, so the changes after it still meet real dependency rows; the documents it could not build
-are counted and named.
+Every write runs as the app's do, in `app.db.write_session` (one transaction, BEGIN IMMEDIATE on
+SQLite, committed at the end). The full rebuild is what `spacefacts rebuild` does: `rebuild_all`
+(every document, its dependency rows and its search row built again by the real builders) and a
+dataset version, committed. The synthetic documents are template copies with no dependency rows
+until it runs, so it comes first. Should it fail (it stops at the first document that cannot be
+built), the error and the time to it are reported, and the same rebuild is made a batch at a
+time, each batch in a savepoint and a failing batch one document at a time, so that the changes
+after it still meet real dependency rows; the documents it could not build are named.
 
-A change is one entity's rows changed through `write_entities`, each run in its own transaction:
-read the entity's rows, write them with one value changed, commit. Runs alternate between the
-entity's own value and another, so each one really changes something; the median is reported,
-with the part of it spent in `rebuild` (the documents the change reaches, built and written) and
-how many documents that was.
+A change is one entity's rows changed through `write_entities`, each run in its own write
+transaction: read the entity's rows, write them with one value changed, commit. Runs alternate
+between the entity's own value and another, so each one really changes something; the median is
+reported, with the part of it spent in `rebuild` (the documents the change reaches, built and
+written) and how many documents that was.
 """
 
 import copy
@@ -25,11 +26,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from app.db import make_engine
+from app.db import make_engine, write_session
 from app.models import DocumentDependency, Origin
 from app.resources._types import DocKey, EntityKey, EntityRows
 from app.resources.registry import RESOURCES
 from app.services import write
+from app.services.dataset import bump_version
 from app.services.entities import load_entities
 from app.services.rebuild import RebuildReport, rebuild, rebuild_all
 from app.services.write import EntityWrite, WriteResult, write_entities
@@ -122,9 +124,10 @@ def _add_counts(total: RebuildReport, part: RebuildReport) -> None:
 def full_rebuild(engine: Engine, label: str) -> FullRebuild:
     began = time.perf_counter()
     try:
-        with Session(engine) as session:
+        with write_session(engine) as session:
             report = rebuild_all(session)
-            session.commit()
+            if report.written:
+                bump_version(session=session, origin="rebuild", summary=report.counts)
     except Exception as exc:
         result = FullRebuild(time.perf_counter() - began, error=_first_line(exc))
         print(
@@ -142,7 +145,7 @@ def full_rebuild(engine: Engine, label: str) -> FullRebuild:
         return result
     # The same documents, so that the changes below meet real dependency rows.
     began = time.perf_counter()
-    with Session(engine) as session:
+    with write_session(engine) as session:
         report = RebuildReport()
         for resource in RESOURCES:
             column = col(resource.id_column)
@@ -150,7 +153,7 @@ def full_rebuild(engine: Engine, label: str) -> FullRebuild:
             part = _rebuild_in_batches(session, [(resource.type, i) for i in ids], result.failed)
             report.built += part.built
             _add_counts(report, part)
-        session.commit()
+        bump_version(session=session, origin="rebuild", summary=report.counts)
     result.fallback_seconds = time.perf_counter() - began
     result.built, result.written = report.built, report.written
     result.dependencies = _dependencies(engine)
@@ -240,7 +243,7 @@ def measure_change(
         rows = values[len(runs) % 2]
         began = time.perf_counter()
         try:
-            with Session(engine) as session:
+            with write_session(engine) as session:
                 current = load_entities(session, [key])
                 result = write_entities(
                     session,
@@ -248,7 +251,6 @@ def measure_change(
                     origin=Origin.curator,
                     current=current,
                 )
-                session.commit()
         except Exception as exc:
             ms = (time.perf_counter() - began) * 1000
             return Change(

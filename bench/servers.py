@@ -22,8 +22,8 @@ from starlette.routing import Route
 
 from app.config import Settings
 from app.db import make_engine
-from app.models.entities import ProgramPublic
 from app.models.public import Page
+from app.resources.programs.models import ProgramPublic
 from app.resources.programs.queries import ProgramFilters
 from app.resources.registry import BY_TYPE
 from app.services.listing import list_documents

@@ -13,7 +13,9 @@ ROW = "row"
 
 CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
     SubjectType.attribution: {
-        "label": ("label",),
+        # An attribution's label and description are the curators' words for whose words these
+        # are (its label claim is descriptive): one claim covers both.
+        "label": ("label", "description"),
         "speaker": ("speaker_agency_id",),
         "reported_by": ("reported_by",),
     },
@@ -80,6 +82,7 @@ CLAIMS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
 
 # Public fields a claim covers, where they are not the claim's own name.
 PUBLIC_FIELDS: dict[SubjectType, dict[str, tuple[str, ...]]] = {
+    SubjectType.attribution: {"label": ("label", "description")},
     SubjectType.program: {"locations": ("locations", "locations_phrase")},
     SubjectType.reported_count: {
         "subject": (),

@@ -33,6 +33,8 @@ class Stored:
 @dataclass
 class RebuildReport:
     built: int = 0
+    # The new bodies of the documents asked for in `keep` (a write's own entities), None if gone.
+    keep: frozenset[DocKey] = frozenset()
     bodies: dict[DocKey, str | None] = field(default_factory=dict)
     # inserted, updated and deleted rows of entity_document and search_document
     counts: dict[str, dict[str, int]] = field(
@@ -132,10 +134,13 @@ def readers(session: Session, keys: Iterable[DepKey]) -> set[DocKey]:
     return out
 
 
-def rebuild(session: Session, docs: Iterable[DocKey]) -> RebuildReport:
-    """Rebuild these documents, their reads and their search rows; write what differs."""
+def rebuild(
+    session: Session, docs: Iterable[DocKey], *, keep: Iterable[DocKey] = ()
+) -> RebuildReport:
+    """Rebuild these documents, their reads and their search rows; write what differs. The
+    report holds the new bodies of the documents in `keep`."""
     keys = sorted(set(docs))
-    report = RebuildReport()
+    report = RebuildReport(keep=frozenset(keep))
     for start in range(0, len(keys), BATCH):
         batch = keys[start : start + BATCH]
         _write(session, build(session, batch), stored(session, batch), report)
@@ -161,6 +166,13 @@ def rebuild_all(session: Session) -> RebuildReport:
     return report
 
 
+def _by_type(keys: list[DocKey]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for kind, ident in keys:
+        out[kind].append(ident)
+    return out
+
+
 def _write(
     session: Session,
     fresh: dict[DocKey, Stored | None],
@@ -178,12 +190,12 @@ def _write(
     for key, doc in fresh.items():
         old = now.get(key)
         kind, ident = key
+        if key in report.keep:
+            report.bodies[key] = doc.body if doc is not None else None
         if doc is None:
             if old is not None:
                 gone.append(key)
-                report.bodies[key] = None
             continue
-        report.bodies[key] = doc.body
         if old is None:
             new_bodies.append({"type": kind, "id": ident, "body": doc.body})
         elif old.body != doc.body:
@@ -198,19 +210,20 @@ def _write(
                 search_replaced += doc.search is not None
             if doc.search is not None:
                 search_new.append(dict(doc.search))
-    for kind, ident in gone + stale_deps:
+    # One statement per document type, not one per document: a rebuild writes thousands.
+    for kind, ids in _by_type(gone + stale_deps).items():
         conn.execute(
             delete(DocumentDependency).where(
-                col(DocumentDependency.doc_type) == kind, col(DocumentDependency.doc_id) == ident
+                col(DocumentDependency.doc_type) == kind, col(DocumentDependency.doc_id).in_(ids)
             )
         )
-    for kind, ident in gone:
+    for kind, ids in _by_type(gone).items():
         conn.execute(
             delete(EntityDocument).where(
-                col(EntityDocument.type) == kind, col(EntityDocument.id) == ident
+                col(EntityDocument.type) == kind, col(EntityDocument.id).in_(ids)
             )
         )
-        search_gone.append(f"{kind}:{ident}")
+    search_gone += [f"{kind}:{ident}" for kind, ident in gone]
     if search_gone:
         conn.execute(delete(SearchDocument).where(col(SearchDocument.id).in_(search_gone)))
     if new_bodies:

@@ -91,7 +91,9 @@ def write_entities(
     problems = checks.dangling(session, changed)
     if problems:
         raise WriteError(problems)
-    report = rebuild(session, readers(session, keys_touched) | set(created) | set(own_docs))
+    report = rebuild(
+        session, readers(session, keys_touched) | set(created) | set(own_docs), keep=own_docs
+    )
     counts |= {t: c for t, c in report.counts.items() if any(c.values())}
     version = bump_version(
         session=session, origin=origin.value, summary=counts, seed_digest=seed_digest

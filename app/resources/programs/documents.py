@@ -1,4 +1,4 @@
-"""Program documents: locations, objectives, participants, counts, agreements and events."""
+"""Program documents: locations, objectives, participants, counts, agreements; events linked."""
 
 from collections import defaultdict
 from typing import Any
@@ -8,7 +8,6 @@ from sqlmodel import Session, col
 
 from app.resources._types import Built, DepKey
 from app.resources.agreements.models import Agreement, ReportedCount, ReportedCountPublic
-from app.resources.events.models import EventEntity
 from app.resources.programs.models import (
     Location,
     ObjectivePublic,
@@ -24,6 +23,7 @@ from app.services.refs import (
     Names,
     SupportFields,
     claim_bases,
+    collection_url,
     in_order,
     link,
     refs,
@@ -56,13 +56,6 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
         .order_by(col(Agreement.id))
     ):
         agreements[program_id].append(agreement_id)
-    events: dict[str, list[str]] = defaultdict(list)
-    for event_id, program_id in session.execute(
-        select(col(EventEntity.event_id), col(EventEntity.entity_id))
-        .where(col(EventEntity.entity_type) == "program", col(EventEntity.entity_id).in_(ids))
-        .order_by(col(EventEntity.event_id))
-    ):
-        events[program_id].append(event_id)
 
     all_objectives = [o for group in objectives.values() for o in group]
     all_participants = [p for group in participants.values() for p in group]
@@ -83,14 +76,7 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
         claim="program",
         ids=[a for group in agreements.values() for a in group],
     )
-    concerning = claim_bases(
-        session=session,
-        subject_type="event",
-        claim="entities",
-        ids=[e for group in events.values() for e in group],
-    )
     wanted = {("agreement", a) for group in agreements.values() for a in group}
-    wanted |= {("event", e) for group in events.values() for e in group}
     wanted |= {party(p) for p in all_participants}
     wanted |= {("country", c.excludes_country_code) for c in all_counts if c.excludes_country_code}
     named = refs(session=session, wanted=wanted)
@@ -101,7 +87,6 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
             key("program", "id", p.id),
             *(key(table, "program_id", p.id) for table in _LISTED_BY_PROGRAM),
             key("agreement", "program_id", p.id),
-            key("event_entity", "entity_id", p.id),
             *subject_keys("program", p.id),
         }
         for o in objectives[p.id]:
@@ -113,8 +98,6 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
             deps |= named.deps(("country", c.excludes_country_code))
         for a in agreements[p.id]:
             deps |= subject_keys("agreement", a) | named.deps(("agreement", a))
-        for e in events[p.id]:
-            deps |= subject_keys("event", e) | named.deps(("event", e))
         document = ProgramPublic(
             id=p.id,
             url=url_for("program", p.id),
@@ -137,7 +120,7 @@ def build_programs(session: Session, ids: list[str]) -> list[Built]:
             ],
             reported_counts=[reported_count_json(c, named, cited_counts) for c in counts[p.id]],
             agreements=[link(named[("agreement", a)], for_program[a]) for a in agreements[p.id]],
-            events=[link(named[("event", e)], concerning[e]) for e in events[p.id]],
+            events_url=f"{collection_url('event')}?entity={p.id}",
             **cited[p.id],
         )
         out.append(Built(p.id, document, frozenset(deps)))

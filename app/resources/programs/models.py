@@ -156,5 +156,8 @@ class ProgramPublic(Supported):
     participants: Annotated[list[ParticipantPublic], Field(max_length=MAX_RELATED)]
     reported_counts: Annotated[list[ReportedCountPublic], Field(max_length=MAX_RELATED)]
     agreements: LinkRefList
-    events: LinkRefList
+    events_url: UrlOut = Field(
+        description="the program's timeline, paged (`/v1/events?entity=<id>`): a program's events "
+        "grow without bound, so its document links to them rather than holding them"
+    )
     citations: CitationList

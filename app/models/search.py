@@ -31,6 +31,9 @@ class SearchDocument(SQLModel, table=True):
     basis: str = Field(
         sa_type=String(16), default="stated", sa_column_kwargs={"server_default": "stated"}
     )
+    # SQLite only, set by its triggers: the row's rowid in the FTS5 table, so that a changed or
+    # deleted row's terms are found by key (the table's own rowid may change on VACUUM).
+    fts_rowid: int | None = Field(default=None, unique=True, index=True)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

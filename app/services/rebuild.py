@@ -97,7 +97,8 @@ def stored(session: Session, docs: Iterable[DocKey] | None = None) -> dict[DocKe
         col(DocumentDependency.doc_id),
         col(DocumentDependency.key),
     )
-    search_query = select(table_of(SearchDocument))
+    # fts_rowid is SQLite's own bookkeeping, set by its triggers: not part of the row built.
+    search_query = select(*(c for c in table_of(SearchDocument).columns if c.name != "fts_rowid"))
     if wanted is not None:
         types = sorted({k for k, _ in wanted})
         ids = sorted({i for _, i in wanted})

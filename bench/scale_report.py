@@ -111,68 +111,73 @@ def summary(sizes: list["Size"]) -> None:
     small, big = sizes[0], sizes[-1]
     at = f"at {big.rows:,} rows" + ("" if big.rows >= 1_000_000 else " (the goal is set at 1M)")
     print(f"\n== summary, {at} ==")
-    slow = [
-        f"{name} [{which}] {t.page_ms:.2f} ms"
-        for name, pair in big.db.items()
-        if not name.startswith(("search", "read one"))
-        for which, t in zip(("first", "deep"), pair, strict=True)
-        if t is not None and t.page_ms >= 2
-    ]
-    counts = [
-        f"{name} {first.count_ms:.2f} ms"
-        for name, (first, _) in big.db.items()
-        if not name.startswith(("search", "read one"))
-        and first is not None
-        and first.count_ms is not None
-        and first.count_ms >= 2
-    ]
-    pages = sum(
-        t is not None for n, p in big.db.items() if not n.startswith(("search", "read")) for t in p
-    )
-    print(
-        f"filters and cursor pages under 2 ms of database time: {pages - len(slow)}/{pages}"
-        + (" MET" if not slow else " MISSED by:")
-    )
-    for line in slow:
-        print(f"    {line}")
-    print(f"COUNTs over 2 ms, made once per dataset version per filter: {len(counts)}")
-    for line in counts:
-        print(f"    {line}")
-    tops = {n: p[0].ms for n, p in big.db.items() if n.startswith("search") and p[0]}
-    worst = max(tops.values())
-    print(
-        f"search top-20 under 30 ms: worst {worst:.2f} ms {'MET' if worst < 30 else 'MISSED'}"
-        + "".join(f"\n    {n.split(' |')[0]}: {v:.2f} ms" for n, v in tops.items())
-    )
-    if big is not small:
-        ratios = {
-            n: big.http[n][0] / small.http[n][0]
-            for n in big.http
-            if n.startswith(("filtered", "deep"))
-        }
-        worst_ratio = max(ratios.values())
-        print(
-            f"HTTP p50 of filtered pages, {big.rows:,} vs {small.rows:,} rows, within 2x: worst "
-            f"{worst_ratio:.2f}x {'MET' if worst_ratio <= 2 else 'MISSED'}"
+    if big.db:  # the reads were measured (not BENCH_SCALE_WRITES_ONLY)
+        slow = [
+            f"{name} [{which}] {t.page_ms:.2f} ms"
+            for name, pair in big.db.items()
+            if not name.startswith(("search", "read one"))
+            for which, t in zip(("first", "deep"), pair, strict=True)
+            if t is not None and t.page_ms >= 2
+        ]
+        counts = [
+            f"{name} {first.count_ms:.2f} ms"
+            for name, (first, _) in big.db.items()
+            if not name.startswith(("search", "read one"))
+            and first is not None
+            and first.count_ms is not None
+            and first.count_ms >= 2
+        ]
+        pages = sum(
+            t is not None
+            for n, p in big.db.items()
+            if not n.startswith(("search", "read"))
+            for t in p
         )
-        for n, r in ratios.items():
-            print(f"    {n}: {small.http[n][0]:.2f} -> {big.http[n][0]:.2f} ms ({r:.2f}x)")
-        db_ratios = {
-            n: big_first.ms / small_first.ms
-            for n in big.db
-            if filtered(n)
-            and (big_first := big.db[n][0]) is not None
-            and (small_first := small.db[n][0]) is not None
-        }
-        name = max(db_ratios, key=lambda n: db_ratios[n])
         print(
-            f"database time of filtered first pages, {big.rows:,} vs {small.rows:,}: worst "
-            f"{db_ratios[name]:.1f}x ({name}); median {statistics.median(db_ratios.values()):.1f}x"
+            f"filters and cursor pages under 2 ms of database time: {pages - len(slow)}/{pages}"
+            + (" MET" if not slow else " MISSED by:")
         )
-    print(
-        f"RSS per worker under 200 MB: {big.rss_mb:.1f} MB (peak {big.hwm_mb:.1f}) "
-        f"{'MET' if big.hwm_mb < 200 else 'MISSED'}"
-    )
+        for line in slow:
+            print(f"    {line}")
+        print(f"COUNTs over 2 ms, made once per dataset version per filter: {len(counts)}")
+        for line in counts:
+            print(f"    {line}")
+        tops = {n: p[0].ms for n, p in big.db.items() if n.startswith("search") and p[0]}
+        worst = max(tops.values())
+        print(
+            f"search top-20 under 30 ms: worst {worst:.2f} ms {'MET' if worst < 30 else 'MISSED'}"
+            + "".join(f"\n    {n.split(' |')[0]}: {v:.2f} ms" for n, v in tops.items())
+        )
+        if big is not small:
+            ratios = {
+                n: big.http[n][0] / small.http[n][0]
+                for n in big.http
+                if n.startswith(("filtered", "deep"))
+            }
+            worst_ratio = max(ratios.values())
+            print(
+                f"HTTP p50 of filtered pages, {big.rows:,} vs {small.rows:,} rows, within 2x: "
+                f"worst {worst_ratio:.2f}x {'MET' if worst_ratio <= 2 else 'MISSED'}"
+            )
+            for n, r in ratios.items():
+                print(f"    {n}: {small.http[n][0]:.2f} -> {big.http[n][0]:.2f} ms ({r:.2f}x)")
+            db_ratios = {
+                n: big_first.ms / small_first.ms
+                for n in big.db
+                if filtered(n)
+                and (big_first := big.db[n][0]) is not None
+                and (small_first := small.db[n][0]) is not None
+            }
+            name = max(db_ratios, key=lambda n: db_ratios[n])
+            print(
+                f"database time of filtered first pages, {big.rows:,} vs {small.rows:,}: worst "
+                f"{db_ratios[name]:.1f}x ({name}); "
+                f"median {statistics.median(db_ratios.values()):.1f}x"
+            )
+        print(
+            f"RSS per worker under 200 MB: {big.rss_mb:.1f} MB (peak {big.hwm_mb:.1f}) "
+            f"{'MET' if big.hwm_mb < 200 else 'MISSED'}"
+        )
     if big.rebuild is None:
         return
     print("full rebuild of every document, by size:")

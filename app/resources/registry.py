@@ -18,8 +18,6 @@ __all__ = [
     "BY_TYPE",
     "RESOURCES",
     "SEED_FILES",
-    "SUBJECT_OWNERS",
-    "resource_of",
 ]
 
 # Parents before what points at them: the order seed files are read, documents built, and the
@@ -38,14 +36,6 @@ RESOURCES: tuple[Resource, ...] = (
 )
 BY_TYPE: dict[str, Resource] = {r.type: r for r in RESOURCES}
 BY_COLLECTION: dict[str, Resource] = {r.collection: r for r in RESOURCES}
-# Subject types whose claims live in another resource's rows (an objective's are its program's).
-SUBJECT_OWNERS: dict[str, tuple[Resource, str]] = {
-    part.subject: (r, part.column) for r in RESOURCES for part in r.parts if part.subject
-}
 
 
 SEED_FILES: tuple[SeedFile, ...] = tuple(f for r in RESOURCES for f in r.seed)
-
-
-def resource_of(kind: str) -> Resource:
-    return BY_TYPE[kind]

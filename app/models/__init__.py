@@ -11,11 +11,15 @@ from app.models.revisions import (
     EntityOrigin,
     Origin,
     Revision,
+    Tombstone,
 )
+from app.models.keys import ApiKey, KeyScope
 from app.models.search import SearchDocument
 from app.models.support import ClaimSupport, QuoteSpec, SubjectType
 
 __all__ = [
+    "ApiKey",
+    "KeyScope",
     "ChangeKind",
     "ClaimSupport",
     "DatasetVersion",
@@ -27,5 +31,6 @@ __all__ = [
     "Revision",
     "SearchDocument",
     "SubjectType",
+    "Tombstone",
     "metadata",
 ]

@@ -82,6 +82,20 @@ class DocumentDependency(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=400)
 
 
+class Tombstone(SQLModel, table=True):
+    """A deleted entity's rows, kept so that it can be restored and its 404 can say when it
+    went and where its history is."""
+
+    __tablename__ = "tombstone"
+
+    entity_type: str = Field(primary_key=True, max_length=32)
+    entity_id: str = Field(primary_key=True, max_length=200)
+    rows: str = Field(sa_type=SAText, description="the entity's rows, as JSON by table")
+    deleted_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    actor: str = Field(max_length=200)
+    revision_id: int = Field(sa_type=BigInteger, description="the delete's revision")
+
+
 class DatasetVersion(SQLModel, table=True):
     """One row per change to the data; the newest row is the version that caches key on."""
 

@@ -1,4 +1,4 @@
-"""The `spacefacts` command: serve, migrate, seed and verify."""
+"""The `spacefacts` command: serve, migrate, seed, verify and manage API keys."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,13 +9,22 @@ import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import Progress
+from rich.table import Table
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import migrate
 from app.config import Settings
 from app.db import make_engine, write_session
+from app.models.keys import KeyScope
 from app.services.dataset import bump_version
+from app.services.keys import (
+    DuplicateKeyNameError,
+    InvalidKeyNameError,
+    create_key,
+    list_keys,
+    revoke_key,
+)
 from app.services.rebuild import rebuild_all
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError
@@ -24,6 +33,8 @@ from app.services.verify import verify_citations
 cli = typer.Typer(help="spacefacts: cited facts about international space cooperation.")
 db_cli = typer.Typer(help="Database schema migrations (Alembic).")
 cli.add_typer(db_cli, name="db")
+keys_cli = typer.Typer(help="API keys for curators (only a hash of each key is stored).")
+cli.add_typer(keys_cli, name="keys")
 out = Console()
 err = Console(stderr=True)
 
@@ -145,6 +156,52 @@ def verify() -> None:
         err.print(f"[red]{len(drifts)} drift(s)[/red] in {count} citations")
         raise typer.Exit(1)
     out.print(f"{count} citations verified against their sources")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who the key is for; unique, never reused.")],
+    scope: Annotated[KeyScope, typer.Option(help="What the key may do.")],
+) -> None:
+    """Make a key and print it, once: only its hash is kept."""
+    try:
+        with _engine() as engine, write_session(engine) as session:
+            token = create_key(session, name=name, scope=scope)
+    except (DuplicateKeyNameError, InvalidKeyNameError) as exc:
+        err.print(f"refused: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    # The key alone on stdout, so `KEY=$(spacefacts keys create ...)` captures just it.
+    out.print(token, markup=False, highlight=False, soft_wrap=True)
+    err.print(
+        f"created key {name!r} with scope {scope.value}. Store it now: it will not be shown again.",
+        markup=False,
+        highlight=False,
+    )
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List the keys: name, scope, when made and when revoked (never the key or its hash)."""
+    with _engine() as engine, Session(engine) as session:
+        keys = list_keys(session)
+    table = Table("name", "scope", "created", "revoked")
+    for key in keys:
+        revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "-"
+        table.add_row(
+            key.name, key.scope.value, key.created_at.isoformat(timespec="seconds"), revoked
+        )
+    out.print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke a key: requests with it are refused from now on."""
+    with _engine() as engine, write_session(engine) as session:
+        found = revoke_key(session, name=name)
+    if not found:
+        err.print(f"no key named {name!r}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    out.print(f"key {name!r} revoked", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit: int = 1200
     rate_limit_window: int = 60
+    # Per key, per rate_limit_window: writes each rebuild documents, so they cost far more.
+    write_rate_limit: int = 60
+    # Failed bearer authentications per client per rate_limit_window before that client's
+    # authenticated requests are refused for the rest of the window (slows key guessing).
+    auth_failure_limit: int = 10
     response_cache_entries: int = 4096
     access_log: bool = True
 

@@ -7,6 +7,8 @@
   equal to what the API actually returns).
 - Every error response is documented once, under the media type the server sends
   (`application/problem+json`), with the `Problem` schema and a real example for its status.
+- Security and request bodies as app/openapi_writes.py says: `security: []` on public
+  operations, the scope a keyed one needs, and the refusals of keys and bodies.
 """
 
 import json
@@ -17,6 +19,13 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.models.public import MAX_BIGINT, ProblemType
+from app.openapi_writes import (
+    bearer_schemes,
+    document_body,
+    document_security,
+    write_headers,
+    write_problem_example,
+)
 
 EXAMPLES_PATH = Path(__file__).with_name("openapi_examples.json")
 
@@ -55,8 +64,12 @@ CACHE_HEADERS = {
         "When the dataset last changed (HTTP-date).", 29, r"^[A-Z][a-z]{2}, .+ GMT$"
     ),
     "Cache-Control": {
-        "description": "How long the response may be reused.",
-        "schema": {"type": "string", "enum": ["public, max-age=60, stale-while-revalidate=300"]},
+        "description": "How long the response may be reused; `private, no-cache` when the "
+        "request carried `Authorization` (no shared cache may keep it).",
+        "schema": {
+            "type": "string",
+            "enum": ["public, max-age=60, stale-while-revalidate=300", "private, no-cache"],
+        },
     },
     "Vary": _str("The request headers the representation depends on.", 200, r"^[A-Za-z, -]+$"),
 }
@@ -100,6 +113,10 @@ FIXED_PROBLEMS: dict[str, dict[str, Any]] = {
 }
 
 
+PARAMETER_400 = "Invalid, out-of-range or unknown parameter."
+RATE_LIMITED_429 = "Rate limit exceeded; retry after `Retry-After` seconds."
+SERVER_500 = "Server error; nothing internal is disclosed."
+
 NULL = {"type": "null"}
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
@@ -141,22 +158,28 @@ def _query_parameter(parameter: dict[str, Any]) -> None:
         parameter["explode"] = False
 
 
-def _problem_content(status: str, examples: dict[str, Any]) -> dict[str, Any]:
-    example = examples.get(f"problem-{status}") or FIXED_PROBLEMS.get(status)
+def _problem_content(
+    status: str, examples: dict[str, Any], *, takes_body: bool = False
+) -> dict[str, Any]:
+    example = (
+        write_problem_example(status, takes_body=takes_body)
+        or examples.get(f"problem-{status}")
+        or FIXED_PROBLEMS.get(status)
+    )
     content: dict[str, Any] = {"schema": PROBLEM_SCHEMA}
     if example is not None:
         content["example"] = example
     return {PROBLEM_MEDIA_TYPE: content}
 
 
-def _headers(status: str, operation: dict[str, Any]) -> dict[str, Any]:
+def _headers(status: str, operation: dict[str, Any], *, method: str) -> dict[str, Any]:
     """The headers a response with this status really carries (see app/middleware)."""
-    headers: dict[str, Any] = dict(CORS_HEADERS)
+    headers: dict[str, Any] = dict(CORS_HEADERS) | write_headers(status, method=method)
     if status.startswith(("2", "3", "4")):
         headers |= RATE_POLICY
     if status.startswith("4"):
         headers |= RATE_COUNTERS
-    if status in ("200", "304"):
+    if status in ("200", "304") and method == "get":  # only GETs pass the cache layer
         headers |= CACHE_HEADERS
     if status == "200" and operation["operationId"].startswith(("list_", "search_")):
         headers |= LINK_HEADER
@@ -196,21 +219,31 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         license_info=app.license_info,
     )
     examples = load_examples()
+    bearers = bearer_schemes(schema)
     for path in schema["paths"].values():
-        for operation in path.values():
+        for method, operation in path.items():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query":
                     _query_parameter(parameter)
+            document_security(operation, bearers=bearers)
             responses = operation["responses"]
-            responses.pop("422", None)
+            takes_body = "requestBody" in operation
+            if takes_body:
+                document_body(operation, method=method)
+            elif responses.pop("422", None) is not None:
+                # FastAPI's 422 for a parameter that fails validation is a 400 problem here.
+                responses.setdefault("400", {"description": PARAMETER_400})
+            # Any request may meet the per-client limit, and any may fail.
+            responses.setdefault("429", {"description": RATE_LIMITED_429})
+            responses.setdefault("500", {"description": SERVER_500})
             for status, response in responses.items():
                 if status[0] in "45":
-                    response["content"] = _problem_content(status, examples)
+                    response["content"] = _problem_content(status, examples, takes_body=takes_body)
                 if "health" in operation["tags"] and status in ("200", "304"):
                     # /healthz is never cached: it must show the database as it is now.
                     response["headers"] = {**CORS_HEADERS, **RATE_POLICY, **RATE_COUNTERS}
                 else:
-                    response["headers"] = _headers(status, operation)
+                    response["headers"] = _headers(status, operation, method=method)
             example = examples.get(operation["operationId"])
             for content in responses.get("200", {}).get("content", {}).values():
                 if example is not None:

@@ -45,18 +45,46 @@ def test_a_preflight_with_tracing_and_auth_headers_is_allowed(api: TestClient) -
     )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "*"
-    assert response.headers["access-control-allow-methods"] == "GET, HEAD"
+    assert response.headers["access-control-allow-methods"] == "GET, HEAD, POST, PATCH, DELETE"
     allowed = {h.strip() for h in response.headers["access-control-allow-headers"].split(",")}
     assert set(TRACING) <= allowed
     assert response.headers["access-control-max-age"] == "86400"
     assert "vary" not in response.headers
 
 
+@pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
+def test_a_curators_write_preflight_is_allowed(api: TestClient, method: str) -> None:
+    """What a browser asks before a script's keyed JSON Merge Patch (or POST, or DELETE)."""
+    response = api.options(
+        "/v1/signatories/artemis-accords-brazil",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "authorization,if-match,content-type,prefer",
+        },
+    )
+    assert response.status_code == 204, response.text
+    assert response.headers["access-control-allow-origin"] == "*"
+    methods = [m.strip() for m in response.headers["access-control-allow-methods"].split(",")]
+    assert method in methods
+    allowed = {h.strip() for h in response.headers["access-control-allow-headers"].split(",")}
+    assert {"authorization", "if-match", "content-type", "prefer"} <= allowed
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_scripts_can_read_what_a_write_answers_with(api: TestClient) -> None:
+    """A created entity's Location, the Prefer honoured, and a refused key's challenge."""
+    exposed = api.get("/v1", headers={"Origin": ORIGIN}).headers["access-control-expose-headers"]
+    assert {"Location", "Preference-Applied", "WWW-Authenticate"} <= {
+        h.strip() for h in exposed.split(",")
+    }
+
+
 @pytest.mark.parametrize(
     ("method", "headers", "named"),
     [
         ("GET", "X-Secret, traceparent", "request header(s) x-secret"),
-        ("DELETE", "", "method DELETE (allowed: GET, HEAD)"),
+        ("PUT", "", "method PUT (allowed: GET, HEAD, POST, PATCH, DELETE)"),
     ],
 )
 def test_a_disallowed_preflight_is_a_problem_naming_what_is_refused(
@@ -76,4 +104,4 @@ def test_a_disallowed_preflight_is_a_problem_naming_what_is_refused(
 def test_options_without_a_preflight_is_not_allowed(api: TestClient) -> None:
     response = api.options("/v1/programs", headers={"Origin": ORIGIN})
     assert response.status_code == 405
-    assert response.headers["allow"] == "GET, HEAD"
+    assert response.headers["allow"] == "GET, POST, HEAD"  # the list and its create

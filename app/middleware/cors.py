@@ -1,4 +1,8 @@
-"""CORS for a public read API: any origin, no credentials, and answers that do not vary by origin.
+"""CORS for a public API: any origin, no credentials, and answers that do not vary by origin.
+
+Writes are allowed too (the methods come from app/main.py): a curator's key travels in an
+`Authorization` header the calling script sets itself, never in a cookie or other ambient
+credential a browser would attach, so `*` lets no site act with a visitor's authority.
 
 Every answer carries `Access-Control-Allow-Origin: *` and the exposed headers, whether or not
 the request names an Origin, so the answer is the same for every origin and a shared cache can

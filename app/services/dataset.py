@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import math
 import threading
 import time
 from collections.abc import Hashable, Mapping
@@ -70,7 +71,7 @@ class VersionWatcher:
     """The dataset version as this process knows it, re-read at most every `ttl` seconds.
 
     Every worker and host reads the same database row, so all of them see a change within
-    `ttl` seconds.
+    `ttl` seconds; the process that made the change sees it at once (`expire`).
     """
 
     def __init__(self, engine: Engine, *, ttl: float) -> None:
@@ -78,10 +79,13 @@ class VersionWatcher:
         self._ttl = ttl
         self._info: VersionInfo | None = None
         self._read_at = 0.0
+        self._expired_at = -math.inf
         self._lock = threading.Lock()
 
     def is_fresh(self) -> bool:
-        return self._info is not None and time.monotonic() - self._read_at < self._ttl
+        if self._info is None or self._read_at <= self._expired_at:
+            return False
+        return time.monotonic() - self._read_at < self._ttl
 
     def cached(self) -> VersionInfo | None:
         return self._info if self.is_fresh() else None
@@ -89,7 +93,18 @@ class VersionWatcher:
     def current(self) -> VersionInfo:
         with self._lock:
             if self._info is None or not self.is_fresh():
+                # Stamped with when the query began: a reading that began before an expire()
+                # may predate the write that caused it, so it must not count as fresh after it.
+                started = time.monotonic()
                 with Session(self._engine) as session:
                     self._info = read_version_info(session=session)
-                self._read_at = time.monotonic()
+                self._read_at = started
             return self._info
+
+    def expire(self) -> None:
+        """Re-read the version on the next request: this process has just written a new one.
+
+        Takes no lock (it is called on the event loop, where waiting for a reading in progress
+        would stall every request); one float assignment is atomic.
+        """
+        self._expired_at = time.monotonic()

@@ -36,17 +36,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 engine = make_engine(settings.database_url, echo=settings.echo_sql)
 
 
+WRITE_LOCK = 0x5350_4143  # the advisory lock every writer takes on PostgreSQL ("SPAC")
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session in one write transaction, committed at the end (rolled back on error).
 
-    On SQLite the transaction takes the write lock first (BEGIN IMMEDIATE), waiting up to the
-    busy timeout: a deferred one that read before writing could fail halfway when another
-    writer committed in between.
+    Writers take turns, so that what a write checks first (an If-Match, the next dataset
+    version) still holds when it commits. On SQLite the transaction takes the write lock first
+    (BEGIN IMMEDIATE), waiting up to the busy timeout: a deferred one that read before writing
+    could fail halfway when another writer committed in between. On PostgreSQL it takes a
+    transaction-level advisory lock, released at commit or rollback.
     """
     with Session(engine) as session:
         if engine.dialect.name == "sqlite":
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
         try:
             yield session
         except BaseException:

@@ -14,6 +14,7 @@ from app.errors import ProblemError
 from app.resources._types import Resource
 from app.resources.registry import BY_TYPE
 from app.services.basis import stated_document
+from app.services.curate import gone
 from app.services.dataset import Serving
 from app.services.listing import read_one
 
@@ -104,6 +105,10 @@ def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
         db: Db = given["db"]
         wanted: str = given[resource.path_param]
         found = await db.run(lambda s: read_one(session=s, resource=resource, ident=wanted))
+        if found is None:
+            # Only a miss pays for the look in the tombstones: a deleted entity's 404 says when.
+            refusal = await db.run(lambda s: gone(s, resource, wanted))
+            raise ProblemError(404, refusal.detail, kind=refusal.kind, headers=refusal.headers)
         return _found(resource, wanted, found, bool(given.get("stated")))
 
     # FastAPI reads the parameters from the signature: the path parameter takes its name.

@@ -10,12 +10,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
+from app.pointers import body_pointer, shown
 from app.services.paging import InvalidInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/", less "%": a decoded "%" is data
 log = logging.getLogger("spacefacts.errors")
+MAX_ERRORS = 100  # entries of `errors` in one problem (the Problem schema's bound)
+MAX_MESSAGE = 1000  # characters of one entry's message
 
 # type URI slug -> what it means; served at /problems/{slug}.
 PROBLEM_TYPES: dict[str, str] = {
@@ -23,23 +27,50 @@ PROBLEM_TYPES: dict[str, str] = {
     "invalid-parameter": "A query or path parameter is missing, malformed or out of range.",
     "unknown-parameter": "The request used a query parameter this operation does not define.",
     "invalid-cursor": "The pagination cursor is malformed or belongs to another ordering.",
+    "unauthorized": "The operation needs an API key (`Authorization: Bearer <key>`) and none "
+    "was sent, or the key sent is unknown or revoked; see the WWW-Authenticate header.",
+    "forbidden": "The API key is valid but lacks the scope this operation needs; "
+    "the WWW-Authenticate header names it.",
     "not-found": "No resource exists at this URL.",
+    "deleted": "The entity was deleted: the detail says when and by whom, and the `Link` "
+    "header (rel=version-history) points at its revisions. An admin can restore it.",
+    "conflict": "The write conflicts with what is stored: the id is taken, the same source "
+    "text is stored already (see `Location`), the entity is not deleted, or another entity "
+    "still names the one being deleted.",
+    "precondition-required": "A PATCH or DELETE must send `If-Match` with the ETag of the "
+    "entity as the client read it.",
     "cors-refused": "A CORS preflight asked for a method or request header this API does not "
     "allow; the detail names them and lists what is allowed.",
     "method-not-allowed": "This resource does not support the method; see the Allow header.",
     "not-acceptable": "None of the media types in the Accept header can be served.",
     "precondition-failed": "An If-Match or If-Unmodified-Since precondition is false: the "
     "representation is not the one the client holds.",
+    "payload-too-large": "The request body is larger than the API accepts (1 MiB).",
+    "unsupported-media-type": "The request body is not JSON: send `Content-Type: "
+    "application/json` (or, for PATCH, `application/merge-patch+json`); the Accept-Post or "
+    "Accept-Patch header lists what the operation takes.",
+    "invalid-body": "The request body is not a well-formed JSON document: invalid UTF-8, "
+    "malformed JSON, a number out of range, or an object with the same key twice; the detail "
+    "says what and where.",
+    "unprocessable": "The request body is JSON but does not describe a valid change; each entry "
+    "of `errors` points at the member at fault with a JSON Pointer (RFC 6901).",
     "rate-limited": "Too many requests from this client; retry after Retry-After seconds.",
     "internal-error": "The server failed; the problem is logged and nothing internal is shown.",
     "service-unavailable": "The database is unavailable or not yet migrated.",
 }
 STATUS_TYPES = {
     400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    409: "conflict",
     412: "precondition-failed",
+    428: "precondition-required",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "unprocessable",
     429: "rate-limited",
     500: "internal-error",
     503: "service-unavailable",
@@ -100,8 +131,17 @@ async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
-        # Starlette lists the route's methods; HEAD is served wherever GET is.
-        methods = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        # Starlette lists the methods of the first route that matched the path; several
+        # routes share a path (a list and its create), so every method is tried on every
+        # route. HEAD is served wherever GET is.
+        methods = [
+            method
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if any(
+                route.matches({**request.scope, "method": method})[0] is Match.FULL
+                for route in request.app.routes
+            )
+        ]
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")
         headers["Allow"] = ", ".join(methods)
@@ -154,11 +194,48 @@ def _form(where: str, name: str, errors: list[dict[str, Any]]) -> str:
     return "as its documentation describes"
 
 
+def _body_errors(errs: list[dict[str, Any]], body: Any) -> list[dict[str, str]]:
+    """One entry per failed member of a JSON body, located by a JSON Pointer into it."""
+    out: dict[str, str] = {}
+    for err in errs:
+        pointer = shown(body_pointer(err["loc"][1:], body))
+        if err["type"] == "missing":
+            message = "is required" if pointer else "a JSON body is required"
+        elif err["type"] == "value_error":
+            message = str(err.get("ctx", {}).get("error", err["msg"]))  # the validator's words
+        else:
+            message = str(err["msg"])
+        # One per member, the first failure: a union fails once for each of its members.
+        out.setdefault(pointer, message[:MAX_MESSAGE])
+    return [{"location": where, "message": message} for where, message in out.items()]
+
+
+def _body_problem(errs: list[dict[str, Any]], body: Any) -> ProblemError:
+    if any(e["type"] == "json_invalid" for e in errs):  # a body route that is no WriteRoute
+        reason = next(str(e.get("ctx", {}).get("error", "")) for e in errs)
+        return ProblemError(400, f"The body is not valid JSON: {reason}.", kind="invalid-body")
+    errors = _body_errors(errs, body)
+    listed = "; ".join(
+        f"{e['location']}: {e['message']}" if e["location"] else e["message"] for e in errors[:3]
+    )
+    more = f" (and {len(errors) - 3} more)" * (len(errors) > 3)
+    return ProblemError(
+        422,
+        f"The request body is not valid for this operation: {listed}{more}.",
+        kind="unprocessable",
+        errors=errors[:MAX_ERRORS],
+    )
+
+
 async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    body_errs = [e for e in exc.errors() if e["loc"] and e["loc"][0] == "body"]
+    params = [e for e in exc.errors() if not (e["loc"] and e["loc"][0] == "body")]
+    if not params:
+        return problem_response(_body_problem(body_errs, exc.body), request.url.path)
     # One message per parameter: a union (from, to) fails once per member, a list per item.
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for err in exc.errors():
+    for err in params:
         where, name = (str(part) for part in (*err["loc"], "", "")[:2])
         grouped.setdefault((where, name), []).append(err)
     errors = []
@@ -172,7 +249,8 @@ async def _validation(request: Request, exc: Exception) -> Response:
         400,
         " ".join(e["message"] for e in errors),
         kind="invalid-parameter",
-        errors=errors,
+        # A bad request line is answered first (400); what else is wrong in the body is listed.
+        errors=errors + _body_errors(body_errs, exc.body) if body_errs else errors,
     )
     return problem_response(problem, request.url.path)
 

@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
 from app import __version__
+from app.auth import KeyGate
 from app.config import Settings, settings
 from app.db import Db, engine
 from app.docs_assets import serve_redoc_offline
@@ -21,6 +22,8 @@ from app.openapi import build_openapi
 from app.resources.registry import RESOURCES
 from app.routes import agreements, health, root, search, sources
 from app.routes.resources import resource_router
+from app.routes.writes import source_router, write_router
+from app.services.curate import WRITABLE
 from app.services.dataset import VersionWatcher
 
 DESCRIPTION = """
@@ -46,9 +49,12 @@ EXPOSED = [
     "ETag",
     "Last-Modified",
     "Link",
+    "Location",
+    "Preference-Applied",
     "Retry-After",
     "RateLimit",
     "RateLimit-Policy",
+    "WWW-Authenticate",
 ]
 
 
@@ -85,6 +91,9 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     app.include_router(health.router)
     for resource in RESOURCES:
         app.include_router(resource_router(resource))
+    for resource in WRITABLE:
+        app.include_router(write_router(resource))
+    app.include_router(source_router())
     # Sub-resources after the resources: their paths are longer than the generic read's.
     for module in (agreements, sources, search):
         app.include_router(module.router)
@@ -96,7 +105,7 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     front = [
         Middleware(
             CORSMiddleware,
-            allow_methods=["GET", "HEAD"],
+            allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
             expose_headers=EXPOSED,
             max_age=86400,
         ),
@@ -104,9 +113,14 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             HTTPCacheMiddleware, versions=versions, max_entries=config.response_cache_entries
         ),
     ]
+    # Key checks and their counters (app/auth.py), shared by the write routes and the limiter.
+    app.state.keys = KeyGate(app.state.db, config=config)
     if config.rate_limit_enabled:
         limiter = Middleware(
-            RateLimitMiddleware, limit=config.rate_limit, window=config.rate_limit_window
+            RateLimitMiddleware,
+            limit=config.rate_limit,
+            window=config.rate_limit_window,
+            lifted=app.state.keys.lifts_limit,
         )
         front.insert(1, limiter)
     if config.access_log:

@@ -81,8 +81,8 @@ def test_seed_refusal_exits_nonzero_with_reasons(migrated_db: Database, seed_cop
     assert refused.returncode == 1
     assert "seed refused (1 problem(s)); database unchanged:" in refused.stderr
     assert (
-        "countries.yaml: countries[CN] claim 'name': quote 'in order to work with Chine to build "
-        "a lunar outpost': not found in source 'russia-china-moon-article'" in refused.stderr
+        "countries.yaml: countries[CN]: claim 'name': quote 'in order to work with Chine to build "
+        "a lunar outpost': quote not found in source 'russia-china-moon-article'" in refused.stderr
     )
 
 

@@ -30,7 +30,7 @@ def test_prefix_and_suffix_are_up_to_32_code_points() -> None:
 
 def test_repeated_quote_needs_occurrence() -> None:
     with pytest.raises(
-        QuoteAmbiguousError, match=r"found 3 times; say which with occurrence: 1\.\.3"
+        QuoteAmbiguousError, match=r"ambiguous: 3 occurrences, give start \(or occurrence: 1\.\.3\)"
     ):
         locate(TEXT, "plan")
     assert locate(TEXT, "plan", 3).start == 34

@@ -42,7 +42,9 @@ class CurrentApp:
 CURRENT = CurrentApp()
 CALLS: Counter[str] = Counter()  # cases run per engine, reported at the end of the session
 # The document does not depend on the data, so it is read once from an app with no database.
-schema = schemathesis.openapi.from_dict(create_app().openapi())
+# The write operations are not fuzzed yet (tests/test_curate.py covers them by hand): a fuzzed
+# write needs a key and bodies whose quotes are found in a source, which is still to be built.
+schema = schemathesis.openapi.from_dict(create_app().openapi()).include(method="GET")
 schema.app = CURRENT
 
 

@@ -29,8 +29,8 @@ def test_missing_quote_is_refused_with_file_entry_and_quote(
     edit(seed_copy / "programs.yaml", LOCATIONS_QUOTE, "built on the far side of the moon")
     problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
-        "programs.yaml: programs[ilrs] claim 'locations': quote 'built on the far side of the "
-        "moon': not found in source 'russia-china-moon-article'"
+        "programs.yaml: programs[ilrs]: claim 'locations': quote 'built on the far side of the "
+        "moon': quote not found in source 'russia-china-moon-article'"
     ]
 
 
@@ -42,8 +42,8 @@ def test_repeated_quote_is_refused_with_its_count(seeded_db: Database, seed_copy
     )
     problems = refused(seeded_db.engine, seed_copy)
     assert problems == [
-        "countries.yaml: countries[CN] claim 'name': quote 'China': found 7 times; say which "
-        "with occurrence: 1..7 in source 'russia-china-moon-article'"
+        "countries.yaml: countries[CN]: claim 'name': quote 'China' in source "
+        "'russia-china-moon-article': ambiguous: 7 occurrences, give start (or occurrence: 1..7)"
     ]
 
 

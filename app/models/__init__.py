@@ -4,6 +4,7 @@ schemas live in its package (app/resources/<name>/models.py)."""
 
 from app.models.base import metadata
 from app.models.documents import EntityDocument
+from app.models.keys import ApiKey, KeyScope
 from app.models.revisions import (
     ChangeKind,
     DatasetVersion,
@@ -13,19 +14,18 @@ from app.models.revisions import (
     Revision,
     Tombstone,
 )
-from app.models.keys import ApiKey, KeyScope
 from app.models.search import SearchDocument
 from app.models.support import ClaimSupport, QuoteSpec, SubjectType
 
 __all__ = [
     "ApiKey",
-    "KeyScope",
     "ChangeKind",
     "ClaimSupport",
     "DatasetVersion",
     "DocumentDependency",
     "EntityDocument",
     "EntityOrigin",
+    "KeyScope",
     "Origin",
     "QuoteSpec",
     "Revision",

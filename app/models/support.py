@@ -68,9 +68,38 @@ class QuoteSpec(SQLModel):
     occurrence: Count | None = Field(
         default=None, ge=1, description="which occurrence (1-based), only if the text repeats"
     )
+    start: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="where the quote starts, in code points: the text there must be the quote",
+    )
+    end: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000_000,
+        description="where the quote ends (exclusive); if given, `end - start` is its length",
+    )
     attribution: Slug | None = None
     source: Slug | None = None
     display: Text | None = None
+
+    @model_validator(mode="after")
+    def _span(self) -> "QuoteSpec":
+        if self.end is not None and self.start is None:
+            raise ValueError("end is given without start")
+        if self.start is not None and self.occurrence is not None:
+            raise ValueError("give start or occurrence, not both")
+        if (
+            self.start is not None
+            and self.end is not None
+            and self.end - self.start != len(self.quote)
+        ):
+            raise ValueError(
+                f"end - start is {self.end - self.start}, the quote has {len(self.quote)} "
+                "code points"
+            )
+        return self
 
 
 class ClaimSpec(SQLModel):

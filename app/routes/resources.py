@@ -12,6 +12,7 @@ from app.resources._types import Resource
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import Cursor, Limit, sort_param
 from app.services.listing import list_documents
+from app.services.preconditions import document_etag
 
 __all__ = ["resource_router"]
 
@@ -78,7 +79,8 @@ def _read_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
     found = Annotated[bytes, Depends(document_of(resource))]
 
     async def endpoint(document: found) -> JSONBytes:
-        return JSONBytes(document)
+        # The document's own ETag: a write elsewhere leaves it, and a curator's If-Match, valid.
+        return JSONBytes(document, headers={"ETag": document_etag(document)})
 
     endpoint.__doc__ = resource.docs[3]
     return endpoint

@@ -7,10 +7,10 @@ from pydantic import Field
 from starlette.responses import PlainTextResponse
 
 from app.deps import DbDep, SourceDep
+from app.resources.sources.models import MAX_SOURCE_LENGTH
 from app.routes.common import ApiRoute, Guard, responses
 from app.services import sources
 from app.services.paging import InvalidInputError
-from app.services.seed_files import MAX_SOURCE_LENGTH
 
 router = APIRouter(
     prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=ApiRoute

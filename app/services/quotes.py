@@ -52,19 +52,28 @@ def anchor_at(text: str, start: int, end: int) -> Anchor:
     )
 
 
-def locate(text: str, quote: str, occurrence: int | None = None) -> Anchor:
-    """Anchor quote in text; occurrence (1-based) is required exactly when the quote repeats."""
+def locate(
+    text: str, quote: str, occurrence: int | None = None, *, start: int | None = None
+) -> Anchor:
+    """Anchor quote in text: at `start` if given (the text there must be the quote), else where
+    it occurs; occurrence (1-based) is required exactly when the quote repeats."""
     if not quote:
         raise QuoteNotFoundError("quote is empty")
+    if start is not None:
+        end = start + len(quote)
+        if text[start:end] != quote:
+            raise QuoteNotFoundError(f"the text at [{start}, {end}) is not the quote")
+        return anchor_at(text, start, end)
     starts = occurrences(text, quote)
     if not starts:
         raise QuoteNotFoundError("not found")
     if occurrence is None:
         if len(starts) > 1:
             raise QuoteAmbiguousError(
-                f"found {len(starts)} times; say which with occurrence: 1..{len(starts)}"
+                f"ambiguous: {len(starts)} occurrences, give start "
+                f"(or occurrence: 1..{len(starts)})"
             )
-        start = starts[0]
+        first = starts[0]
     else:
         if len(starts) == 1:
             raise QuoteAmbiguousError("found once; occurrence is only for a quote that repeats")
@@ -72,5 +81,5 @@ def locate(text: str, quote: str, occurrence: int | None = None) -> Anchor:
             raise QuoteNotFoundError(
                 f"occurrence {occurrence} asked for, found {len(starts)} times"
             )
-        start = starts[occurrence - 1]
-    return anchor_at(text, start, start + len(quote))
+        first = starts[occurrence - 1]
+    return anchor_at(text, first, first + len(quote))

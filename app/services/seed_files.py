@@ -5,7 +5,7 @@ should hold, or raises SeedError listing every problem (file, entry, claim, quot
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,11 @@ from app.models.claims import known_claims, uncovered_fields
 from app.models.common import Slug, Text
 from app.models.support import ClaimSpec, SubjectType
 from app.resources.registry import SEED_FILES
+from app.resources.sources.models import MAX_SOURCE_LENGTH
 from app.services.quotes import QuoteAmbiguousError, QuoteNotFoundError, locate
 from app.services.truth import ARTICLE, Quote, Support, truth_problems
 
 DEFAULT_ATTRIBUTION = ARTICLE
-MAX_SOURCE_LENGTH = 10_000_000  # code points; the API documents this bound on source text
 
 
 class SeedError(Exception):
@@ -70,7 +70,7 @@ class Entry:
     values: dict[str, Any]
     citations: dict[str, ClaimSpec]
     default_source: str | None
-    default_attribution: str
+    default_attribution: str | None
 
 
 @dataclass
@@ -152,7 +152,7 @@ def _read_sources(seed_dir: Path, problems: list[str]) -> dict[str, SourceText]:
     return sources
 
 
-def _entries_of(
+def entries_of(
     file: str, key: str, model: SQLModel, subject_type: SubjectType, defaults: dict[str, Any]
 ) -> Iterator[Entry]:
     values = model.model_dump(exclude={"citations", "objectives", "participants"})
@@ -183,33 +183,69 @@ def _entries_of(
         )
 
 
-def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[str]) -> None:
+@dataclass(frozen=True)
+class EntryProblem:
+    """One way an entry breaks a rule: where in the entry (a JSON Pointer) and what."""
+
+    pointer: str
+    message: str
+
+
+def check_entry(entry: Entry, texts: Mapping[str, str]) -> list[EntryProblem]:
+    """Every quote located and every truth rule applied to one entry; `texts` by source id."""
+    problems: list[EntryProblem] = []
     allowed = known_claims(entry.subject_type)
     for claim in sorted(set(entry.citations) - allowed):
         problems.append(
-            f"{entry.label}: unknown claim {claim!r} (known: {', '.join(sorted(allowed))})"
+            EntryProblem(
+                f"/citations/{claim}",
+                f"unknown claim {claim!r} (known: {', '.join(sorted(allowed))})",
+            )
         )
     missing = uncovered_fields(entry.subject_type, entry.values, set(entry.citations))
     if missing:
-        problems.append(f"{entry.label}: no citation for filled claim(s) {', '.join(missing)}")
+        problems.append(
+            EntryProblem("/citations", f"no citation for filled claim(s) {', '.join(missing)}")
+        )
     supports: dict[str, Support] = {}
     located_all = True
     for claim, spec in entry.citations.items():
         quotes: list[Quote] = []
-        for quote in spec.quotes:
+        for i, quote in enumerate(spec.quotes):
             source_id = quote.source or entry.default_source
-            where = f"{entry.label} claim {claim!r}: quote {quote.quote!r}"
-            if source_id is None or source_id not in sources:
-                problems.append(f"{where}: unknown source {source_id!r}")
-                located_all = False
-                continue
-            try:
-                anchor = locate(sources[source_id].text, quote.quote, quote.occurrence)
-            except (QuoteNotFoundError, QuoteAmbiguousError) as exc:
-                problems.append(f"{where}: {exc} in source {source_id!r}")
+            pointer = f"/citations/{claim}/quotes/{i}"
+            where = f"claim {claim!r}: quote {quote.quote!r}"
+            if source_id is None or source_id not in texts:
+                problems.append(
+                    EntryProblem(f"{pointer}/source", f"{where}: unknown source {source_id!r}")
+                )
                 located_all = False
                 continue
             attribution = quote.attribution or entry.default_attribution
+            if attribution is None:
+                problems.append(
+                    EntryProblem(f"{pointer}/attribution", f"{where}: say whose words these are")
+                )
+                located_all = False
+                continue
+            try:
+                anchor = locate(texts[source_id], quote.quote, quote.occurrence, start=quote.start)
+            except QuoteNotFoundError as exc:
+                message = (
+                    f"{where}: quote not found in source {source_id!r}"
+                    if str(exc) == "not found"
+                    else f"{where} in source {source_id!r}: {exc}"
+                )
+                field = "start" if quote.start is not None else "quote"
+                problems.append(EntryProblem(f"{pointer}/{field}", message))
+                located_all = False
+                continue
+            except QuoteAmbiguousError as exc:
+                problems.append(
+                    EntryProblem(f"{pointer}/quote", f"{where} in source {source_id!r}: {exc}")
+                )
+                located_all = False
+                continue
             quotes.append(
                 Quote(anchor.exact, quote.display, attribution, source_id, anchor.start, anchor.end)
             )
@@ -217,16 +253,24 @@ def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[s
             spec.basis, spec.reasoning, spec.convention, spec.descriptive, tuple(quotes)
         )
     if located_all:
-        texts = {source_id: source.text for source_id, source in sources.items()}
-        problems.extend(
-            f"{entry.label}: {problem}"
-            for problem in truth_problems(
-                subject_type=entry.subject_type,
-                values=entry.values,
-                claims=supports,
-                sources=texts,
-            )
-        )
+        for problem in truth_problems(
+            subject_type=entry.subject_type, values=entry.values, claims=supports, sources=texts
+        ):
+            problems.append(EntryProblem(_pointer_of(problem), problem))
+    return problems
+
+
+def _pointer_of(problem: str) -> str:
+    """Where a truth problem points: the claim or field it names first, else the entry."""
+    for prefix, base in (("claim '", "/citations/"), ("field '", "/")):
+        if problem.startswith(prefix):
+            return base + problem[len(prefix) :].split("'", 1)[0]
+    return ""
+
+
+def _check_quotes(entry: Entry, sources: dict[str, SourceText], problems: list[str]) -> None:
+    texts = {source_id: source.text for source_id, source in sources.items()}
+    problems.extend(f"{entry.label}: {p.message}" for p in check_entry(entry, texts))
 
 
 def _digest(seed_dir: Path) -> str:
@@ -258,7 +302,7 @@ def read_seed(seed_dir: Path) -> Seed:
             ident = raw.get("id", raw.get("code", i)) if isinstance(raw, dict) else i
             validated = _validate(model, raw, f"{file}: {key}[{ident}]", problems)
             if validated is not None:
-                seed.entries.extend(_entries_of(file, key, validated, subject_type, defaults))
+                seed.entries.extend(entries_of(file, key, validated, subject_type, defaults))
     for entry in seed.entries:
         _check_quotes(entry, seed.sources, problems)
     if problems:

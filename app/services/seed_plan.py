@@ -1,6 +1,7 @@
 """Turning a validated seed into the exact rows each table should hold."""
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import SQLModel
@@ -63,7 +64,8 @@ def _source_row(seed: Seed, source_id: str) -> dict[str, Any]:
     }
 
 
-def _entity_rows(entry: Entry, rows: Rows) -> None:
+def entity_rows(entry: Entry, rows: Rows) -> None:
+    """Add the rows of one entry's own table(s) to `rows`."""
     values = dict(entry.values)
     kind = entry.subject_type
     row_id = {"id": entry.subject_id}
@@ -102,7 +104,7 @@ def _entity_rows(entry: Entry, rows: Rows) -> None:
         rows[SUBJECT_TABLES[kind]].append({**values, **row_id})
 
 
-def _claim_rows(entry: Entry) -> list[dict[str, Any]]:
+def claim_rows(entry: Entry) -> list[dict[str, Any]]:
     return [
         {
             "subject_type": entry.subject_type.value,
@@ -117,20 +119,24 @@ def _claim_rows(entry: Entry) -> list[dict[str, Any]]:
     ]
 
 
-def _citation_rows(entry: Entry, seed: Seed) -> list[dict[str, Any]]:
+def citation_rows(entry: Entry, texts: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The citation rows of an entry whose quotes `check_entry` has located."""
     out = []
     for claim, claim_spec in entry.citations.items():
         for position, spec in enumerate(claim_spec.quotes, start=1):
             source_id = spec.source or entry.default_source
-            assert source_id is not None  # read_seed has already refused a missing source
-            anchor = locate(seed.sources[source_id].text, spec.quote, spec.occurrence)
+            attribution = spec.attribution or entry.default_attribution
+            # check_entry has already refused a missing source or attribution
+            assert source_id is not None
+            assert attribution is not None
+            anchor = locate(texts[source_id], spec.quote, spec.occurrence, start=spec.start)
             subject = entry.subject_id.lower()
             kind = entry.subject_type.value.replace("_", "-")
             out.append(
                 {
                     "id": f"{kind}-{subject}-{claim.replace('_', '-')}-{position}",
                     "source_id": source_id,
-                    "attribution_id": spec.attribution or entry.default_attribution,
+                    "attribution_id": attribution,
                     "subject_type": entry.subject_type.value,
                     "subject_id": entry.subject_id,
                     "claim": claim,
@@ -182,6 +188,7 @@ def plan_rows(seed: Seed) -> Rows:
     """Every row every table should hold after loading this seed."""
     rows: Rows = {table: [] for table in TABLES}
     rows[Source] = [_source_row(seed, source_id) for source_id in seed.sources]
+    texts = {source_id: source.text for source_id, source in seed.sources.items()}
     owners: dict[int, str] = {}  # id(row) -> the seed entry that made it, for messages
     seen: dict[tuple[SubjectType, str], str] = {}
     problems: list[str] = []
@@ -192,9 +199,9 @@ def plan_rows(seed: Seed) -> Rows:
             continue
         seen[key] = entry.label
         sizes = {table: len(table_rows) for table, table_rows in rows.items()}
-        _entity_rows(entry, rows)
-        rows[Citation].extend(_citation_rows(entry, seed))
-        rows[ClaimSupport].extend(_claim_rows(entry))
+        entity_rows(entry, rows)
+        rows[Citation].extend(citation_rows(entry, texts))
+        rows[ClaimSupport].extend(claim_rows(entry))
         for table, table_rows in rows.items():
             owners.update((id(row), entry.label) for row in table_rows[sizes[table] :])
     problems.extend(_check_references(rows, owners))

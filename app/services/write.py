@@ -43,6 +43,7 @@ class EntityWrite:
     rows: EntityRows | None
     actor: str
     seed_hash: str | None = None  # the seed's digest of these rows, for a seed write
+    restore: bool = False  # a deleted entity brought back (recorded as a restore, not a create)
 
 
 @dataclass
@@ -104,7 +105,9 @@ def write_entities(
             continue
         old, new = before.get(w.key), report.bodies.get(w.key, before.get(w.key))
         kind = (
-            ChangeKind.create
+            ChangeKind.restore
+            if w.restore
+            else ChangeKind.create
             if old is None
             else ChangeKind.delete
             if new is None

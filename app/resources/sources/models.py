@@ -1,7 +1,9 @@
 """The source table (verbatim text, its SHA-256 and length) and its schema."""
 
 import datetime as dt
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import (
     BigInteger,
     Index,
@@ -9,7 +11,7 @@ from sqlalchemy import (
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import ShortText, Text
+from app.models.common import ShortText, Slug, Text
 from app.models.public import (
     DateOut,
     IdOut,
@@ -19,6 +21,8 @@ from app.models.public import (
     TextOut,
     UrlOut,
 )
+
+MAX_SOURCE_LENGTH = 10_000_000  # code points; the API documents this bound on source text
 
 
 class SourceBase(SQLModel):
@@ -59,3 +63,13 @@ class SourcePublic(SQLModel):
     length: Int64Out = Field(description="length of the text in Unicode code points")
     text_url: UrlOut
     citation_count: Int64Out
+
+
+class SourceCreate(SourceBase):
+    """A new source document: its metadata as given, and its text exactly as it reads."""
+
+    id: Slug
+    media_type: str = Field(default="text/plain; charset=utf-8", max_length=100)
+    text: Annotated[
+        str, StringConstraints(min_length=1, max_length=MAX_SOURCE_LENGTH, pattern=r"^[^\x00]*$")
+    ] = Field(description="the document's text, verbatim; quotes are located in it by code point")

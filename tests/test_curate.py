@@ -378,3 +378,24 @@ def test_two_writers_with_one_etag_one_wins(curator: Curator) -> None:
     history = c.get(f"{url}/revisions").json()["items"]
     assert len(history) == before + 1
     assert history[0]["kind"] == "update"
+
+
+def test_bodies_the_write_routes_refuse(curator: Curator) -> None:
+    c, headers = curator.client, curator.write
+    big = c.post(
+        "/v1/signatories",
+        content=b'{"id": "' + b"x" * (1024 * 1024) + b'"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    _problem(big, 413, "payload-too-large")
+    text = c.post(
+        "/v1/signatories", content=b"id=x", headers={**headers, "Content-Type": "text/plain"}
+    )
+    _problem(text, 415, "unsupported-media-type")
+    assert "application/json" in text.headers["accept-post"]
+    twice = c.post(
+        "/v1/signatories",
+        content=b'{"id": "a", "id": "b"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    _problem(twice, 400, "invalid-body")

@@ -8,8 +8,8 @@ skipped with one reason line, except with CI=true, where it is an error.
 import os
 import shutil
 import subprocess
-import sys
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,9 +168,15 @@ def seed_copy(tmp_path: Path) -> Path:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """One line per engine, so a run shows the PostgreSQL half was counted, not skipped."""
     tally: dict[str, dict[str, int]] = {}
+    calls: Counter[str] = Counter()  # Schemathesis cases run, per engine
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             nodeid = getattr(report, "nodeid", "")
+            calls.update(
+                str(value)
+                for name, value in getattr(report, "user_properties", ())
+                if name == "schemathesis_case"
+            )
             for engine in ("sqlite", "postgresql"):
                 if f"[{engine}" in nodeid or f"-{engine}]" in nodeid or f"-{engine}-" in nodeid:
                     counts = tally.setdefault(engine, {})
@@ -178,8 +184,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for engine, counts in sorted(tally.items()):
         parts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         terminalreporter.write_line(f"engine {engine}: {parts}")
-    fuzz = sys.modules.get("tests.test_schemathesis")
-    calls = getattr(fuzz, "CALLS", None)
     if calls:
         line = ", ".join(f"{engine} {n}" for engine, n in sorted(calls.items()))
         terminalreporter.write_line(f"schemathesis cases: {line}")

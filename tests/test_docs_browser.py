@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.resources.registry import RESOURCES
+from app.services.curate import WRITABLE
 from tests.conftest import seeded_template
 from tests.processes import serve_process
 
@@ -75,10 +76,12 @@ def _operation_count(base: str) -> int:
 
 def test_swagger_ui_lists_every_operation(server: str) -> None:
     dom = _dom(f"{server}/docs")
-    rows = re.findall(r'<div class="opblock opblock-get', dom)
+    rows = re.findall(r'<div class="opblock opblock-(?:get|post|patch|delete)\b', dom)
     # A list and a read per resource, then /, /problems/{kind}, /healthz, an agreement's
-    # signatories, a source's text and /v1/search.
-    assert len(rows) == _operation_count(server) == 2 * len(RESOURCES) + 6
+    # signatories, a source's text and /v1/search; per writable resource a create, update,
+    # delete, restore and revision list; and a source's create.
+    reads = 2 * len(RESOURCES) + 6
+    assert len(rows) == _operation_count(server) == reads + 5 * len(WRITABLE) + 1
     assert "static-offline-docs/swagger-ui-bundle.js" in dom
     assert "cdn" not in dom.lower()
 

@@ -135,7 +135,7 @@ def _signatory(**changes: Any) -> dict[str, Any]:
         "id": "artemis-accords-brazil-note",
         "agreement_id": "artemis-accords",
         "country_code": "BR",
-        "party_phrase": "Brazil’s space agency",
+        "party_phrase": "Brazil's space agency",
         "status": "signed",
         "date_phrase": "on Monday",
         "citations": {
@@ -146,7 +146,6 @@ def _signatory(**changes: Any) -> dict[str, Any]:
             "date": [q("on Monday")],
         },
     }
-    body["party_phrase"] = "Brazil's space agency"
     return {**body, **changes}
 
 
@@ -344,6 +343,13 @@ def test_conflicts_and_preconditions(curator: Curator) -> None:
     )
     assert _problem(new_id, 422, "unprocessable")["errors"] == [
         {"location": "/id", "message": "an entity's id never changes"}
+    ]
+    # Valid as a patch, but the merged body lacks a required field.
+    unset = c.patch(
+        url, json={"status": None}, headers={**curator.write, "If-Match": created.headers["etag"]}
+    )
+    assert _problem(unset, 422, "unprocessable")["errors"] == [
+        {"location": "/status", "message": "Field required"}
     ]
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from sqlmodel import Session
 
 from app.auth import AdminCaller, Caller, WriteCaller
+from app.db import Db
 from app.deps import DbDep
 from app.errors import ProblemError
 from app.models.support import ClaimSpec
@@ -79,7 +80,7 @@ def _answer(
     return JSONBytes(written.document, status_code=status, headers=headers)
 
 
-async def _run(db: Any, fn: Callable[[Session], Written]) -> Written:
+async def _run(db: Db, fn: Callable[[Session], Written]) -> Written:
     try:
         result: Written = await db.write(fn)
     except CurateError as exc:
@@ -176,14 +177,13 @@ def write_router(resource: Resource) -> APIRouter:
         body: Annotated[create, Body(description=body_doc)],  # type: ignore[valid-type]
         prefer: Prefer = None,
     ) -> Response:
-        raw = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
         written = await _run(
             db,
             lambda s: create_entity(
-                s, resource=resource, raw=raw, actor=_actor(caller), reason=None
+                s, resource=resource, body=body, actor=_actor(caller), reason=None
             ),
         )
-        key = str(raw.get(resource.id_column.name))
+        key = str(getattr(body, resource.id_column.name))
         return _answer(written, status=201, prefer=prefer, location=f"/v1/{collection}/{key}")
 
     async def update_x(

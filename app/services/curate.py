@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, col
 from app.models import Origin, Tombstone
 from app.models.base import table_of
 from app.models.support import ClaimSupport
+from app.pointers import body_pointer, shown
 from app.resources._types import EntityKey, EntityRows, Resource
 from app.resources.citations.models import Citation
 from app.resources.registry import RESOURCES
@@ -54,7 +55,7 @@ def validate_body(resource: Resource, raw: Json) -> SQLModel:
         return resource.seed[0].model.model_validate(raw)
     except ValidationError as exc:
         errors = [
-            {"location": "/" + "/".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            {"location": shown(body_pointer(e["loc"], raw)), "message": e["msg"]}
             for e in exc.errors()
         ]
         raise refuse(errors) from exc
@@ -64,13 +65,13 @@ def _entries(resource: Resource, body: SQLModel) -> list[tuple[str, Entry]]:
     """Each entry of the body (the entity and its nested parts) with its JSON Pointer."""
     spec = resource.seed[0]
     defaults = {"default_source": None, "default_attribution": None}
+    fields = {subject: name for name, _, subject, _ in NESTED}
     counters: dict[str, int] = defaultdict(int)
     out = []
     for entry in entries_of(spec.file, spec.key, body, spec.subject_type, defaults):
-        if entry.subject_type == spec.subject_type:
-            pointer = ""
-        else:
-            name = "objectives" if entry.subject_type == "program_objective" else "participants"
+        pointer = ""
+        if entry.subject_type != spec.subject_type:
+            name = fields[entry.subject_type.value]
             pointer = f"/{name}/{counters[name]}"
             counters[name] += 1
         out.append((pointer, entry))
@@ -165,6 +166,7 @@ def _write(
     reason: str | None,
     current: EntityRows | None,
     restore: bool = False,
+    now: dt.datetime | None = None,
 ) -> Written:
     try:
         result = write_entities(
@@ -173,13 +175,13 @@ def _write(
             origin=Origin.curator,
             reason=reason,
             current={key: current} if current else {},
+            now=now,
         )
     except WriteError as exc:
-        status = 409 if any("still named" in p for p in exc.problems) else 422
         raise CurateError(
-            status,
+            409 if exc.conflict else 422,
             " ".join(exc.problems),
-            kind="conflict" if status == 409 else "unprocessable",
+            kind="conflict" if exc.conflict else "unprocessable",
             errors=[{"location": "", "message": p} for p in exc.problems],
         ) from exc
     document = read_document(session=session, kind=key[0], ident=key[1])
@@ -214,10 +216,9 @@ def gone(session: Session, resource: Resource, ident: str) -> CurateError:
 
 
 def create_entity(
-    session: Session, *, resource: Resource, raw: Json, actor: str, reason: str | None
+    session: Session, *, resource: Resource, body: SQLModel, actor: str, reason: str | None
 ) -> Written:
     """POST: a new entity, or 409 if its id is taken (or was, by an entity since deleted)."""
-    body = validate_body(resource, raw)
     ident = _ident(resource, body)
     key = (resource.type, ident)
     if load_entities(session, [key]):
@@ -269,14 +270,17 @@ def delete_entity(
     current = _current(session, resource, ident)
     precondition(session, resource=resource, ident=ident, if_match=if_match)
     key = (resource.type, ident)
-    written = _write(session, key=key, rows=None, actor=actor, reason=reason, current=current)
+    now = dt.datetime.now(dt.UTC)  # the revision's time and the tombstone's
+    written = _write(
+        session, key=key, rows=None, actor=actor, reason=reason, current=current, now=now
+    )
     assert written.revision is not None
     session.add(
         Tombstone(
             entity_type=key[0],
             entity_id=key[1],
             rows=rows_to_json(current),
-            deleted_at=dt.datetime.now(dt.UTC),
+            deleted_at=now,
             actor=actor,
             revision_id=written.revision,
         )

@@ -40,16 +40,15 @@ def precondition(session: Session, *, resource: Resource, ident: str, if_match: 
 
 def etag_listed(if_match: str, etag: str) -> bool:
     """Strong comparison of If-Match with a document's ETag, whatever content coding the
-    client's copy came in (the cache layer suffixes `-gzip`, `-br` or `-identity`)."""
+    client's copy came in (the cache layer appends `-<coding>` to a document's ETag)."""
     if if_match.strip() == "*":
         return True
+    base = etag[1:-1]
     for candidate in if_match.split(","):
         tag = candidate.strip()
-        if tag.startswith("W/") or len(tag) < 2:
+        if tag.startswith("W/") or len(tag) < 2 or tag[0] != '"' or tag[-1] != '"':
             continue
         inner = tag[1:-1]
-        for coding in ("-gzip", "-br", "-identity"):
-            inner = inner.removesuffix(coding)
-        if f'"{inner}"' == etag:
+        if inner == base or inner.startswith(base + "-"):
             return True
     return False

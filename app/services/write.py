@@ -28,10 +28,15 @@ _DOCUMENT_TABLES = {table_of(r.table).name: r for r in RESOURCES}
 
 
 class WriteError(Exception):
-    """The write was refused and nothing was written; `problems` says every reason."""
+    """The write was refused and nothing was written; `problems` says every reason.
 
-    def __init__(self, problems: list[str]) -> None:
+    `conflict` marks a refusal because of other entities (one still names a deleted one), not
+    because of the rows written.
+    """
+
+    def __init__(self, problems: list[str], *, conflict: bool = False) -> None:
         self.problems = problems
+        self.conflict = conflict
         super().__init__("write refused:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
@@ -144,7 +149,7 @@ def _write_rows(
             new[name].update((pk_of(name, r), r) for r in rows)
     problems = checks.still_named(session, old, new)
     if problems:
-        raise WriteError(problems)
+        raise WriteError(problems, conflict=True)
     counts: dict[str, dict[str, int]] = {}
     keys: set[str] = set()
     created: list[DocKey] = []

@@ -16,6 +16,7 @@ from app.pointers import body_pointer, shown
 from app.services.paging import InvalidInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+MAX_TEXT = 10_000  # and on `detail` and each error's `message`
 PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/", less "%": a decoded "%" is data
 log = logging.getLogger("spacefacts.errors")
 MAX_ERRORS = 100  # entries of `errors` in one problem (the Problem schema's bound)
@@ -104,13 +105,18 @@ def problem_body(
         "type": f"/problems/{kind}",
         "title": HTTPStatus(status).phrase,
         "status": status,
-        "detail": detail,
+        # Details and errors may quote the client's own input: each is kept within the
+        # Problem schema's bounds (no NUL, bounded lengths, at most MAX_ERRORS entries).
+        "detail": shown(detail, MAX_TEXT),
         # A URI reference (RFC 9457): the decoded path percent-encoded again, so a path that
         # held spaces, controls or non-ASCII characters is still one.
         "instance": quote(instance, safe=PATH_SAFE),
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [
+            {"location": shown(e["location"]), "message": shown(e["message"], MAX_TEXT)}
+            for e in errors[:MAX_ERRORS]
+        ]
     return orjson.dumps(body)
 
 

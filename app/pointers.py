@@ -16,15 +16,15 @@ def json_pointer(tokens: Iterable[str | int]) -> str:
     return "".join("/" + str(t).replace("~", "~0").replace("/", "~1") for t in tokens)
 
 
-def shown(pointer: str) -> str:
-    """A pointer as a problem may carry it: no NUL, at most MAX_POINTER characters.
+def shown(pointer: str, limit: int = MAX_POINTER) -> str:
+    """A pointer (or any text) as a problem may carry it: no NUL, at most `limit` characters.
 
     Keys are the client's own text; only a pathological one (a NUL, half a surrogate pair, or
     hundreds of characters) is altered, and then visibly (U+FFFD, a trailing ellipsis).
     """
     pointer = _UNSHOWABLE.sub("\ufffd", pointer)
-    if len(pointer) > MAX_POINTER:
-        pointer = pointer[: MAX_POINTER - 1] + "…"
+    if len(pointer) > limit:
+        pointer = pointer[: limit - 1] + "…"
     return pointer
 
 

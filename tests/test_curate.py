@@ -139,11 +139,11 @@ def _signatory(**changes: Any) -> dict[str, Any]:
         "status": "signed",
         "date_phrase": "on Monday",
         "citations": {
-            "agreement": [q("signed the Artemis Accords")],
-            "party": [q("Brazil's space agency")],
-            "party_phrase": [q("Brazil's space agency")],
-            "status": [q("it had signed the Artemis Accords")],
-            "date": [q("on Monday")],
+            "agreement": {"quotes": [q("signed the Artemis Accords")]},
+            "party": {"quotes": [q("Brazil's space agency")]},
+            "party_phrase": {"quotes": [q("Brazil's space agency")]},
+            "status": {"quotes": [q("it had signed the Artemis Accords")]},
+            "date": {"quotes": [q("on Monday")]},
         },
     }
     return {**body, **changes}
@@ -238,7 +238,12 @@ def test_refusals_of_a_body(curator: Curator) -> None:
 
     citations = _signatory()["citations"]
     absent = refused(
-        _signatory(citations={**citations, "date": [{**citations["date"][0], "quote": "Tuesday"}]})
+        _signatory(
+            citations={
+                **citations,
+                "date": {"quotes": [{**citations["date"]["quotes"][0], "quote": "Tuesday"}]},
+            }
+        )
     )
     assert absent["errors"] == [
         {
@@ -250,7 +255,9 @@ def test_refusals_of_a_body(curator: Curator) -> None:
         _signatory(
             citations={
                 **citations,
-                "party_phrase": [{**citations["party_phrase"][0], "quote": "Brazil"}],
+                "party_phrase": {
+                    "quotes": [{**citations["party_phrase"]["quotes"][0], "quote": "Brazil"}]
+                },
             },
             party_phrase="Brazil",
         )
@@ -262,7 +269,11 @@ def test_refusals_of_a_body(curator: Curator) -> None:
         json=_signatory(
             citations={
                 **citations,
-                "party_phrase": [{**citations["party_phrase"][0], "quote": "Brazil", "start": 0}],
+                "party_phrase": {
+                    "quotes": [
+                        {**citations["party_phrase"]["quotes"][0], "quote": "Brazil", "start": 0}
+                    ]
+                },
             },
             party_phrase="Brazil",
         ),
@@ -277,7 +288,10 @@ def test_refusals_of_a_body(curator: Curator) -> None:
     wrong_span = refused(
         _signatory(
             id="brazil-span",
-            citations={**citations, "date": [{**citations["date"][0], "start": 3}]},
+            citations={
+                **citations,
+                "date": {"quotes": [{**citations["date"]["quotes"][0], "start": 3}]},
+            },
         )
     )
     assert wrong_span["errors"][0]["location"] == "/citations/date/quotes/0/start"

@@ -14,6 +14,7 @@ COUNTRY_PATTERN = r"^[A-Z]{2}$"
 # (date_sort, id) stays a total order usable by keyset pagination.
 UNDATED_SORT = dt.date(9999, 12, 31)
 MAX_BIGINT = 2**63 - 1
+MAX_PARTS = 100  # items of one list in a write body (quotes of a claim, parties, locations)
 
 
 class Basis(StrEnum):
@@ -32,8 +33,10 @@ def _no_nul(value: str) -> str:
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=100)]
 # Any row's client-facing id: a slug, or a country's ISO code.
-EntityId = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{2}|[a-z0-9]+(?:-[a-z0-9]+)*)$")]
-CountryCode = Annotated[str, StringConstraints(pattern=COUNTRY_PATTERN)]
+EntityId = Annotated[
+    str, StringConstraints(max_length=100, pattern=r"^(?:[A-Z]{2}|[a-z0-9]+(?:-[a-z0-9]+)*)$")
+]
+CountryCode = Annotated[str, StringConstraints(max_length=2, pattern=COUNTRY_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
 Count = Annotated[int, Field(ge=0, le=MAX_BIGINT)]

@@ -2,9 +2,9 @@
 curators name its quotes."""
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated
 
-from pydantic import model_validator
+from pydantic import StrictBool, model_validator
 from sqlalchemy import (
     CheckConstraint,
     Index,
@@ -13,8 +13,9 @@ from sqlalchemy import (
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import Basis, Count, Slug, Text
+from app.models.common import MAX_PARTS, Basis, Slug, Text
 
+_INT64 = {"json_schema_extra": {"format": "int64"}}
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with every quote
 
 
@@ -58,26 +59,16 @@ class ClaimSupport(SQLModel, table=True):
 class QuoteSpec(SQLModel):
     """How seed files and (later) curators name a quote: its exact text, never its offsets."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_string(cls, data: Any) -> Any:
-        # A bare string is shorthand for {quote: <string>}.
-        return {"quote": data} if isinstance(data, str) else data
-
     quote: Text
-    occurrence: Count | None = Field(
-        default=None, ge=1, description="which occurrence (1-based), only if the text repeats"
+    occurrence: Annotated[int, Field(ge=1, le=10**9, schema_extra=_INT64)] | None = Field(
+        default=None, description="which occurrence (1-based), only if the text repeats"
     )
-    start: int | None = Field(
+    start: Annotated[int, Field(ge=0, le=10**9, schema_extra=_INT64)] | None = Field(
         default=None,
-        ge=0,
-        le=1_000_000_000,
         description="where the quote starts, in code points: the text there must be the quote",
     )
-    end: int | None = Field(
+    end: Annotated[int, Field(ge=1, le=10**9, schema_extra=_INT64)] | None = Field(
         default=None,
-        ge=1,
-        le=1_000_000_000,
         description="where the quote ends (exclusive); if given, `end - start` is its length",
     )
     attribution: Slug | None = None
@@ -111,17 +102,12 @@ class ClaimSpec(SQLModel):
     memorandum), written by the curators and marked as such.
     """
 
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_list(cls, data: Any) -> Any:
-        # A bare list of quotes is shorthand for a stated claim.
-        return {"quotes": data} if isinstance(data, list) else data
-
-    quotes: list[QuoteSpec] = Field(default_factory=list)
+    quotes: list[QuoteSpec] = Field(default_factory=list, max_length=MAX_PARTS)
     basis: Basis = Basis.stated
     reasoning: Text | None = None
     convention: Text | None = None
-    descriptive: bool = False
+    # Strict: the schema says boolean, and a JSON 0 or "no" is no boolean.
+    descriptive: StrictBool = False
 
 
 Citations = dict[str, ClaimSpec]

@@ -1,11 +1,13 @@
 """Curators' writes of every writable resource, made from its spec: create, update (JSON Merge
 Patch), delete, restore, and the revisions of an entity."""
 
+import copy
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, create_model
+from pydantic_core import PydanticUndefined
 from sqlmodel import Session
 
 from app.auth import AdminCaller, Caller, WriteCaller
@@ -96,7 +98,11 @@ def _patch_model(resource: Resource) -> type[BaseModel]:
         annotation: Any = info.annotation
         if field == "citations":
             annotation = dict[str, ClaimSpec | None]  # null removes a claim's citations
-        fields[field] = (annotation | None, None)
+        # The field's own bounds and validators stay, on the value (null is the merge
+        # patch's "remove"); only its default goes.
+        bounds = copy.copy(info)
+        bounds.default, bounds.default_factory = PydanticUndefined, None
+        fields[field] = (Annotated[annotation, bounds] | None, None)
     name = create.__name__.removesuffix("Create") + "Patch"
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
 

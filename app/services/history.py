@@ -1,11 +1,14 @@
 """An entity's revisions, newest first, paged by revision id."""
 
+import datetime as dt
+from typing import Annotated
+
 import orjson
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.models import Revision
+from app.models import ChangeKind, Revision
 from app.models.public import IdOut, Int64Out, NameOut, TextOut
 
 __all__ = ["RevisionPage", "RevisionPublic", "list_revisions"]
@@ -19,10 +22,10 @@ class RevisionPublic(BaseModel):
     version: Int64Out = Field(description="the dataset version the change made")
     entity_type: IdOut
     entity_id: IdOut
-    kind: str = Field(examples=["update"], description="create, update, delete or restore")
+    kind: ChangeKind = Field(examples=["update"])
     actor: NameOut = Field(examples=["seed:agreements.yaml"], description="a seed file or a key")
     reason: TextOut | None
-    created_at: str = Field(description="when, as an RFC 3339 time in UTC")
+    created_at: dt.datetime = Field(description="when, in UTC", json_schema_extra={"maxLength": 40})
     changed: list[NameOut] = Field(
         max_length=100, description="the document's top-level fields that differ"
     )
@@ -32,8 +35,10 @@ class RevisionPublic(BaseModel):
 
 class RevisionPage(BaseModel):
     items: list[RevisionPublic] = Field(max_length=200)
-    next_cursor: str | None = Field(description="opaque; null on the last page")
-    limit: int = Field(ge=1, le=200)
+    next_cursor: Annotated[str, Field(max_length=20, pattern=r"^[0-9]+$")] | None = Field(
+        description="the `cursor` of the next page; null on the last page"
+    )
+    limit: int = Field(ge=1, le=200, json_schema_extra={"format": "int32"})
 
 
 def _changed(before: dict[str, object] | None, after: dict[str, object] | None) -> list[str]:
@@ -68,7 +73,7 @@ def list_revisions(
                 kind=r.kind,
                 actor=r.actor,
                 reason=r.reason,
-                created_at=r.created_at.isoformat(),
+                created_at=r.created_at,
                 changed=_changed(before, after),
                 before=before,
                 after=after,

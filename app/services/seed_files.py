@@ -100,6 +100,29 @@ def _format_validation(where: str, exc: ValidationError) -> Iterator[str]:
         yield f"{where}: {loc}: {err['msg']}"
 
 
+def expand_shorthand(raw: Any) -> Any:
+    """Seed files may write a claim as a bare list of quotes (a stated claim) and a quote as a
+    bare string; the API takes only the full form its schema documents. Full form out."""
+    if isinstance(raw, list):
+        return [expand_shorthand(item) for item in raw]
+    if not isinstance(raw, dict):
+        return raw
+    out = {key: expand_shorthand(value) for key, value in raw.items() if key != "citations"}
+    citations = raw.get("citations")
+    if isinstance(citations, dict):
+        claims = {}
+        for claim, spec in citations.items():
+            spec = {"quotes": spec} if isinstance(spec, list) else spec
+            if isinstance(spec, dict) and isinstance(spec.get("quotes"), list):
+                quotes = [{"quote": q} if isinstance(q, str) else q for q in spec["quotes"]]
+                spec = {**spec, "quotes": quotes}
+            claims[claim] = spec
+        out["citations"] = claims
+    elif "citations" in raw:
+        out["citations"] = citations
+    return out
+
+
 def _validate(model: type[SQLModel], raw: Any, where: str, problems: list[str]) -> SQLModel | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a mapping")
@@ -109,7 +132,7 @@ def _validate(model: type[SQLModel], raw: Any, where: str, problems: list[str]) 
         problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
         return None
     try:
-        return model.model_validate(raw)
+        return model.model_validate(expand_shorthand(raw))
     except ValidationError as exc:
         problems.extend(_format_validation(where, exc))
         return None

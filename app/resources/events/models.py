@@ -7,7 +7,7 @@ from sqlalchemy import Index, String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import EntityId, Slug, Text
+from app.models.common import MAX_PARTS, EntityId, Slug, Text
 from app.models.dates import DateBounds, Dated
 from app.models.public import (
     PARAPHRASE,
@@ -89,7 +89,7 @@ class EntityRef(SQLModel):
 
 class EventCreate(EventBase):
     id: Slug
-    entities: list[EntityRef]
+    entities: list[EntityRef] = Field(max_length=MAX_PARTS)
     citations: Citations
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import CountryCode, ShortText, Slug, Text
+from app.models.common import MAX_PARTS, CountryCode, ShortText, Slug, Text
 from app.models.public import (
     MAX_RELATED,
     PARAPHRASE,
@@ -120,9 +120,9 @@ class ParticipantCreate(SQLModel):
 
 class ProgramCreate(ProgramBase):
     id: Slug
-    locations: list[Location] = []
-    objectives: list[ObjectiveCreate] = []
-    participants: list[ParticipantCreate] = []
+    locations: list[Location] = Field(default=[], max_length=MAX_PARTS)
+    objectives: list[ObjectiveCreate] = Field(default=[], max_length=MAX_PARTS)
+    participants: list[ParticipantCreate] = Field(default=[], max_length=MAX_PARTS)
     citations: Citations
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import Index
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import EdtfStr, ShortText, Slug, Text
+from app.models.common import MAX_PARTS, EdtfStr, ShortText, Slug, Text
 from app.models.public import (
     PARAPHRASE,
     CitationList,
@@ -72,7 +72,7 @@ class RestrictionParty(SQLModel, table=True):
 
 class RestrictionCreate(RestrictionBase):
     id: Slug
-    restricted_parties: list[Slug]
+    restricted_parties: list[Slug] = Field(max_length=MAX_PARTS)
     citations: Citations
 
 

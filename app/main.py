@@ -20,9 +20,9 @@ from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.openapi import build_openapi
 from app.resources.registry import RESOURCES
-from app.routes import agreements, health, root, search, sources
+from app.routes import agreements, health, root, search, source_writes, sources
 from app.routes.resources import resource_router
-from app.routes.writes import source_router, write_router
+from app.routes.writes import write_router
 from app.services.curate import WRITABLE
 from app.services.dataset import VersionWatcher
 
@@ -93,7 +93,7 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         app.include_router(resource_router(resource))
     for resource in WRITABLE:
         app.include_router(write_router(resource))
-    app.include_router(source_router())
+    app.include_router(source_writes.router)
     # Sub-resources after the resources: their paths are longer than the generic read's.
     for module in (agreements, sources, search):
         app.include_router(module.router)

@@ -419,3 +419,30 @@ def test_bodies_the_write_routes_refuse(curator: Curator) -> None:
         headers={**headers, "Content-Type": "application/json"},
     )
     _problem(twice, 400, "invalid-body")
+
+
+def test_a_sources_metadata_changes_and_its_text_never(curator: Curator) -> None:
+    c, url = curator.client, f"/v1/sources/{ARTICLE}"
+    read = c.get(url)
+    unchanged = read.json()
+    changed = c.patch(
+        url,
+        json={"publisher": "A publisher", "description": None},
+        headers={**curator.write, "If-Match": read.headers["etag"]},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json() == {**unchanged, "publisher": "A publisher", "description": None}
+    text = c.patch(
+        url, json={"text": "other"}, headers={**curator.write, "If-Match": changed.headers["etag"]}
+    )
+    assert _problem(text, 422, "unprocessable")["errors"][0]["location"] == "/text"
+    assert c.get(f"{url}/text").text.startswith("The Russian")
+    required = c.patch(
+        url, json={"title": None}, headers={**curator.write, "If-Match": changed.headers["etag"]}
+    )
+    assert _problem(required, 422, "unprocessable")["errors"] == [
+        {"location": "/title", "message": "Field required"}
+    ]
+    _problem(c.patch(url, json={}, headers=curator.write), 428, "precondition-required")
+    with Session(curator.db.engine) as session:
+        assert stored(session) == build_all(session)

@@ -79,9 +79,9 @@ def test_swagger_ui_lists_every_operation(server: str) -> None:
     rows = re.findall(r'<div class="opblock opblock-(?:get|post|patch|delete)\b', dom)
     # A list and a read per resource, then /, /problems/{kind}, /healthz, an agreement's
     # signatories, a source's text and /v1/search; per writable resource a create, update,
-    # delete, restore and revision list; and a source's create.
+    # delete, restore and revision list; and a source's create and metadata update.
     reads = 2 * len(RESOURCES) + 6
-    assert len(rows) == _operation_count(server) == reads + 5 * len(WRITABLE) + 1
+    assert len(rows) == _operation_count(server) == reads + 5 * len(WRITABLE) + 2
     assert "static-offline-docs/swagger-ui-bundle.js" in dom
     assert "cdn" not in dom.lower()
 

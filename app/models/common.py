@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import edtf
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
@@ -22,6 +22,13 @@ class Basis(StrEnum):
 
     stated = "stated"
     inferred = "inferred"
+
+
+def _date_text(value: object) -> object:
+    # The schema says an ISO 8601 date: pydantic would also take a number of seconds.
+    if value is not None and not isinstance(value, str | dt.date):
+        raise ValueError("a date is written as text, such as 2025-03-01")
+    return value
 
 
 def _no_nul(value: str) -> str:
@@ -40,6 +47,7 @@ CountryCode = Annotated[str, StringConstraints(max_length=2, pattern=COUNTRY_PAT
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
 Count = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
 
 
 def _valid_edtf(value: str) -> str:

@@ -1,154 +1,35 @@
 """Curators' writes of every writable resource, made from its spec: create, update (JSON Merge
 Patch), delete, restore, and the revisions of an entity."""
 
-import copy
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, create_model
-from pydantic_core import PydanticUndefined
-from sqlmodel import Session
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 
-from app.auth import AdminCaller, Caller, WriteCaller
-from app.db import Db
+from app.auth import AdminCaller, WriteCaller
 from app.deps import DbDep
 from app.errors import ProblemError
-from app.models.support import ClaimSpec
 from app.resources._types import Resource
-from app.resources.sources.models import SourceCreate, SourcePublic
 from app.routes.bodies import WriteRoute
-from app.routes.common import Guard, JSONBytes, problem_response_doc, responses
+from app.routes.common import Guard, JSONBytes, responses
 from app.routes.params import Limit
+from app.routes.write_common import (
+    IfMatch,
+    Prefer,
+    actor_of,
+    answer,
+    patch_model,
+    run_write,
+    write_responses,
+)
 from app.services.curate import (
     create_entity,
     delete_entity,
     restore_entity,
     update_entity,
 )
-from app.services.curate_sources import create_source
 from app.services.history import RevisionPage, list_revisions
-from app.services.refusals import CurateError, Written
 
-__all__ = ["source_router", "write_router"]
-
-IfMatch = Annotated[
-    str | None,
-    Header(
-        alias="If-Match",
-        max_length=1000,
-        description="The ETag of the entity as you read it (required): a stale one is a 412.",
-    ),
-]
-Prefer = Annotated[
-    str | None,
-    Header(
-        max_length=200,
-        description="`return=minimal` for an empty answer, `return=representation` (the "
-        "default) for the entity's document.",
-    ),
-]
-
-
-def _problem(exc: CurateError) -> ProblemError:
-    return ProblemError(
-        exc.status, exc.detail, kind=exc.kind, errors=exc.errors or None, headers=exc.headers
-    )
-
-
-def _actor(caller: Caller) -> str:
-    return f"key:{caller.name}"
-
-
-def _minimal(prefer: str | None) -> bool:
-    tokens = {t.strip().lower() for t in (prefer or "").replace(";", ",").split(",")}
-    return "return=minimal" in tokens
-
-
-def _answer(
-    written: Written, *, status: int, prefer: str | None, location: str | None = None
-) -> Response:
-    headers = {"Cache-Control": "no-store"}
-    if written.etag is not None:
-        headers["ETag"] = written.etag
-    if location is not None:
-        headers["Location"] = location
-    if prefer is not None and "return=" in prefer:
-        headers["Preference-Applied"] = (
-            "return=minimal" if _minimal(prefer) else "return=representation"
-        )
-    if _minimal(prefer) or written.document is None:
-        return Response(status_code=204 if status == 200 else status, headers=headers)
-    return JSONBytes(written.document, status_code=status, headers=headers)
-
-
-async def _run(db: Db, fn: Callable[[Session], Written]) -> Written:
-    try:
-        result: Written = await db.write(fn)
-    except CurateError as exc:
-        raise _problem(exc) from exc
-    return result
-
-
-def _patch_model(resource: Resource) -> type[BaseModel]:
-    """The merge patch's schema: every field of the write schema, none required."""
-    create = resource.seed[0].model
-    fields: dict[str, Any] = {}
-    for field, info in create.model_fields.items():
-        annotation: Any = info.annotation
-        if field == "citations":
-            annotation = dict[str, ClaimSpec | None]  # null removes a claim's citations
-        # The field's own bounds and validators stay, on the value (null is the merge
-        # patch's "remove"); only its default goes.
-        bounds = copy.copy(info)
-        bounds.default, bounds.default_factory = PydanticUndefined, None
-        fields[field] = (Annotated[annotation, bounds] | None, None)
-    name = create.__name__.removesuffix("Create") + "Patch"
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
-
-
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    docs = {
-        401: "No key, or an unknown or revoked one (see `WWW-Authenticate`).",
-        403: "The key lacks the scope this operation needs.",
-        404: "No such entity (or it was deleted: the problem says when, and links its history).",
-        409: "The id is taken, the entity is not deleted, or another entity still names it.",
-        412: "If-Match names a version of the entity that is no longer current.",
-        413: "The body is over 1 MiB.",
-        415: "The body is not JSON.",
-        422: "The body breaks a rule: `errors[].location` is a JSON Pointer into it.",
-        428: "If-Match is missing.",
-        429: "Too many writes with this key, or failed authentications from this client.",
-    }
-    return {c: problem_response_doc(docs[c]) for c in codes}
-
-
-def source_router() -> APIRouter:
-    """`POST /v1/sources`: a new source document."""
-    router = APIRouter(
-        prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=WriteRoute
-    )
-
-    async def create_source_(
-        db: DbDep, caller: WriteCaller, body: SourceCreate, prefer: Prefer = None
-    ) -> Response:
-        written = await _run(db, lambda s: create_source(s, body=body, actor=_actor(caller)))
-        location = f"/v1/sources/{body.id}"
-        return _answer(written, status=201, prefer=prefer, location=location)
-
-    create_source_.__doc__ = "Store a new source document; its text never changes after."
-    router.add_api_route(
-        "",
-        create_source_,
-        methods=["POST"],
-        name="create_source",
-        summary="Create a source",
-        status_code=201,
-        response_model=SourcePublic,
-        response_class=JSONBytes,
-        responses=_errors(401, 403, 409, 413, 415, 422, 429),
-    )
-    return router
+__all__ = ["write_router"]
 
 
 def write_router(resource: Resource) -> APIRouter:
@@ -161,7 +42,7 @@ def write_router(resource: Resource) -> APIRouter:
     )
     kind, collection = resource.type, resource.collection
     create = resource.seed[0].model
-    patch_model = _patch_model(resource)
+    patch_schema = patch_model(create, create.__name__.removesuffix("Create") + "Patch")
     ident = Annotated[
         str,
         Path(
@@ -183,25 +64,25 @@ def write_router(resource: Resource) -> APIRouter:
         body: Annotated[create, Body(description=body_doc)],  # type: ignore[valid-type]
         prefer: Prefer = None,
     ) -> Response:
-        written = await _run(
+        written = await run_write(
             db,
             lambda s: create_entity(
-                s, resource=resource, body=body, actor=_actor(caller), reason=None
+                s, resource=resource, body=body, actor=actor_of(caller), reason=None
             ),
         )
         key = str(getattr(body, resource.id_column.name))
-        return _answer(written, status=201, prefer=prefer, location=f"/v1/{collection}/{key}")
+        return answer(written, status=201, prefer=prefer, location=f"/v1/{collection}/{key}")
 
     async def update_x(
         db: DbDep,
         caller: WriteCaller,
         entity_id: ident,
-        body: Annotated[patch_model, Body(media_type="application/merge-patch+json")],  # type: ignore[valid-type]
+        body: Annotated[patch_schema, Body(media_type="application/merge-patch+json")],  # type: ignore[valid-type]
         if_match: IfMatch = None,
         prefer: Prefer = None,
     ) -> Response:
         patch = body.model_dump(mode="json", exclude_unset=True)  # type: ignore[attr-defined]
-        written = await _run(
+        written = await run_write(
             db,
             lambda s: update_entity(
                 s,
@@ -209,23 +90,23 @@ def write_router(resource: Resource) -> APIRouter:
                 ident=entity_id,
                 patch=patch,
                 if_match=if_match,
-                actor=_actor(caller),
+                actor=actor_of(caller),
                 reason=None,
             ),
         )
-        return _answer(written, status=200, prefer=prefer)
+        return answer(written, status=200, prefer=prefer)
 
     async def delete_x(
         db: DbDep, caller: WriteCaller, entity_id: ident, if_match: IfMatch = None
     ) -> Response:
-        await _run(
+        await run_write(
             db,
             lambda s: delete_entity(
                 s,
                 resource=resource,
                 ident=entity_id,
                 if_match=if_match,
-                actor=_actor(caller),
+                actor=actor_of(caller),
                 reason=None,
             ),
         )
@@ -234,13 +115,13 @@ def write_router(resource: Resource) -> APIRouter:
     async def restore_x(
         db: DbDep, caller: AdminCaller, entity_id: ident, prefer: Prefer = None
     ) -> Response:
-        written = await _run(
+        written = await run_write(
             db,
             lambda s: restore_entity(
-                s, resource=resource, ident=entity_id, actor=_actor(caller), reason=None
+                s, resource=resource, ident=entity_id, actor=actor_of(caller), reason=None
             ),
         )
-        return _answer(written, status=200, prefer=prefer)
+        return answer(written, status=200, prefer=prefer)
 
     async def list_x_revisions(
         request: Request,
@@ -308,7 +189,7 @@ def write_router(resource: Resource) -> APIRouter:
             status_code=status,
             response_model=resource.public if status != 204 else None,
             response_class=JSONBytes if status != 204 else Response,
-            responses=_errors(*codes),
+            responses=write_responses(*codes),
         )
     router.add_api_route(
         f"{path}/revisions",

@@ -1,6 +1,5 @@
 """The source table (verbatim text, its SHA-256 and length) and its schema."""
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import StringConstraints
@@ -11,7 +10,7 @@ from sqlalchemy import (
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
-from app.models.common import ShortText, Slug, Text
+from app.models.common import IsoDate, ShortText, Slug, Text
 from app.models.public import (
     DateOut,
     IdOut,
@@ -31,7 +30,7 @@ class SourceBase(SQLModel):
     author: ShortText | None = None
     url: ShortText | None = None
     published_edtf: str | None = Field(default=None, max_length=64)
-    retrieved_on: dt.date | None = None
+    retrieved_on: IsoDate | None = None
     language: str = Field(max_length=35, description="BCP 47 language tag")
     media_type: str = Field(max_length=100)
     description: Text | None = Field(default=None, sa_type=SAText)

@@ -43,7 +43,7 @@ node-tools:
 
 # Branch coverage of app/ must stay at 90% or more. The client contract test needs the npm tools.
 pytest: $(VENV)/.installed-dev node-tools
-	$(BIN)/pytest -n 2 --cov=app --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=90
+	$(BIN)/pytest -n 2 --durations=15 --cov=app --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 # Spectral and Redocly (pinned in package-lock.json) on the served OpenAPI document; needs Node.js.
 openapi-lint: $(VENV)/.installed-dev

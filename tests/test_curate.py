@@ -112,6 +112,7 @@ def test_each_resource_is_created_updated_deleted_and_restored(
         ("delete", "key:write-key"),
         ("create", "key:write-key"),
     ]
+    assert all(r["created_at"].endswith("Z") for r in history)  # UTC on both engines
     assert history[1]["before"] == created.json()
     assert history[1]["after"] is None
     with Session(curator.db.engine) as session:

@@ -24,6 +24,14 @@ class Basis(StrEnum):
     inferred = "inferred"
 
 
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time in UTC: SQLite hands back naive datetimes (written as UTC), PostgreSQL
+    aware ones in the session's time zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
 def _date_text(value: object) -> object:
     # The schema says an ISO 8601 date: pydantic would also take a number of seconds.
     if value is not None and not isinstance(value, str | dt.date):

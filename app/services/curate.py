@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col
 
 from app.models import Origin, Tombstone
 from app.models.base import table_of
+from app.models.common import as_utc
 from app.models.support import ClaimSupport
 from app.pointers import body_pointer, shown
 from app.resources._types import EntityKey, EntityRows, Resource
@@ -208,7 +209,7 @@ def gone(session: Session, resource: Resource, ident: str) -> CurateError:
     history = f"/v1/{resource.collection}/{ident}/revisions"
     return CurateError(
         404,
-        f"The {resource.type} {ident!r} was deleted at {stone.deleted_at.isoformat()} by "
+        f"The {resource.type} {ident!r} was deleted at {as_utc(stone.deleted_at).isoformat()} by "
         f"{stone.actor}; its history is at {history}.",
         kind="deleted",
         headers={"Link": f'<{history}>; rel="version-history"'},

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from app.models.common import as_utc
 from app.models.revisions import DatasetVersion
 
 
@@ -61,10 +62,7 @@ def read_version_info(*, session: Session) -> VersionInfo:
     ).first()
     if row is None:
         return VersionInfo(0, None)
-    created = row.created_at
-    if created.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
-        created = created.replace(tzinfo=dt.UTC)
-    return VersionInfo(int(row.version), created)
+    return VersionInfo(int(row.version), as_utc(row.created_at))
 
 
 class VersionWatcher:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.models import ChangeKind, Revision
+from app.models.common import as_utc
 from app.models.public import IdOut, Int64Out, NameOut, TextOut
 
 __all__ = ["RevisionPage", "RevisionPublic", "list_revisions"]
@@ -73,7 +74,7 @@ def list_revisions(
                 kind=r.kind,
                 actor=r.actor,
                 reason=r.reason,
-                created_at=r.created_at,
+                created_at=as_utc(r.created_at),
                 changed=_changed(before, after),
                 before=before,
                 after=after,

@@ -33,6 +33,7 @@ IfMatch = Annotated[
     Header(
         alias="If-Match",
         max_length=1000,
+        pattern=r"^[\x20-\x7e]*$",
         description="The ETag of the entity as you read it (required): a stale one is a 412.",
     ),
 ]
@@ -40,6 +41,7 @@ Prefer = Annotated[
     str | None,
     Header(
         max_length=200,
+        pattern=r"^[\x20-\x7e]*$",
         description="`return=minimal` for an empty answer, `return=representation` (the "
         "default) for the entity's document.",
     ),

@@ -1,7 +1,9 @@
-"""The `spacefacts` command: serve, migrate, seed, verify and manage API keys."""
+"""The `spacefacts` command: serve, migrate, seed, verify, export and import, manage API keys."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,10 @@ from app import migrate
 from app.config import Settings
 from app.db import make_engine, write_session
 from app.models.keys import KeyScope
-from app.services.dataset import bump_version
+from app.services.dataset import bump_version, current_version
+from app.services.export import count_items, export_document, read_snapshot
+from app.services.export_csv import ExportCollection, collection_csv, count_documents
+from app.services.importer import ImportRefusedError, import_document
 from app.services.keys import (
     DuplicateKeyNameError,
     InvalidKeyNameError,
@@ -156,6 +161,129 @@ def verify() -> None:
         err.print(f"[red]{len(drifts)} drift(s)[/red] in {count} citations")
         raise typer.Exit(1)
     out.print(f"{count} citations verified against their sources")
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+def _target(out_path: Path | None, name: str) -> Path | None:
+    """Where an export goes: the file given, `name` in the directory given, or stdout (None)."""
+    if out_path is not None and out_path.is_dir():
+        return out_path / name
+    return out_path
+
+
+def _write(chunks: Iterator[bytes], target: Path | None) -> None:
+    if target is None:
+        stream = typer.get_binary_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+        return
+    with target.open("wb") as file:
+        for chunk in chunks:
+            file.write(chunk)
+    err.print(f"wrote {target}", markup=False, highlight=False)
+
+
+@cli.command("export")
+def export_command(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="json: the whole dataset, as `spacefacts import` reads it; csv: "
+            "a collection, a row per entity.",
+        ),
+    ] = ExportFormat.json,
+    collection: Annotated[
+        ExportCollection | None, typer.Option(help="The collection to write as CSV.")
+    ] = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="A file, or a directory (for csv: one file per collection, unless "
+            "--collection names one); stdout when not given.",
+        ),
+    ] = None,
+) -> None:
+    """Export the dataset as one JSON document, or a collection as CSV, from one snapshot."""
+    to_dir = out_path is not None and out_path.is_dir()
+    if fmt is ExportFormat.csv and collection is None and not to_dir:
+        err.print("csv needs --collection, or --out DIRECTORY for one file per collection")
+        raise typer.Exit(2)
+    with (
+        _engine() as engine,
+        read_snapshot(engine=engine) as session,
+        Progress(console=err, transient=True) as progress,
+    ):
+        version = current_version(session=session)
+        if fmt is ExportFormat.json:
+            task = progress.add_task("exporting", total=count_items(session=session))
+            chunks = export_document(session=session, on_item=partial(progress.advance, task))
+            _write(chunks, _target(out_path, f"spacefacts-{version}.json"))
+            return
+        for name in [collection.value] if collection else [c.value for c in ExportCollection]:
+            total = count_documents(session=session, collection=name)
+            task = progress.add_task(f"exporting {name}", total=total)
+            chunks = collection_csv(
+                session=session, collection=name, on_item=partial(progress.advance, task)
+            )
+            _write(chunks, _target(out_path, f"spacefacts-{version}-{name}.csv"))
+
+
+@cli.command("import")
+def import_command(
+    path: Annotated[
+        Path,
+        typer.Argument(help="A JSON export (spacefacts export).", exists=True, dir_okay=False),
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            help="Replace a database that holds data: entities the export lacks are deleted "
+            "(restorable), the others made as the export has them."
+        ),
+    ] = False,
+) -> None:
+    """Load an export into an empty database (or, with --replace, make it hold exactly that)."""
+    data = path.read_bytes()
+    try:
+        with _engine() as engine, Progress(console=err, transient=True) as progress:
+            task = progress.add_task("reading", total=None)
+
+            def report(what: str, done: int, total: int) -> None:
+                progress.update(task, description=what, completed=done, total=total)
+
+            result = import_document(
+                engine=engine,
+                data=data,
+                actor=f"import:{path.name}"[:200],
+                replace=replace,
+                progress=report,
+            )
+    except ImportRefusedError as exc:
+        err.print(
+            f"[red]import refused[/red] ({len(exc.problems)} problem(s)); database unchanged:"
+        )
+        for problem in exc.problems:
+            err.print(f"  - {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    if result.changed:
+        out.print(
+            f"imported {path.name}: dataset version {result.version}, {result.entities} "
+            f"entities, {result.deleted} deleted, {result.revisions} revision(s)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,  # one line, whatever the terminal's width: scripts read it
+        )
+    else:
+        out.print(
+            f"import unchanged: dataset version {result.version}", highlight=False, soft_wrap=True
+        )
 
 
 @keys_cli.command("create")

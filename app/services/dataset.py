@@ -31,10 +31,16 @@ def current_version(*, session: Session) -> int:
 
 
 def bump_version(
-    *, session: Session, origin: str, summary: Mapping[str, object], seed_digest: str | None = None
+    *,
+    session: Session,
+    origin: str,
+    summary: Mapping[str, object],
+    seed_digest: str | None = None,
+    min_version: int = 0,
 ) -> int:
     """Record one change; the caller's transaction makes it atomic with the change itself."""
-    version = current_version(session=session) + 1
+    # An import carries its export's version forward; never backwards (at or past it: one more).
+    version = max(current_version(session=session) + 1, min_version)
     session.add(
         DatasetVersion(
             version=version,

@@ -69,9 +69,11 @@ def write_entities(
     current: Mapping[EntityKey, EntityRows] | None = None,
     now: dt.datetime | None = None,
     seed_digest: str | None = None,
+    min_version: int = 0,
 ) -> WriteResult:
     """Apply `writes` in the caller's transaction; raises WriteError (nothing written) if any
-    entity breaks a rule. `current` may hold the entities' rows already read."""
+    entity breaks a rule. `current` may hold the entities' rows already read; `min_version` is
+    the least dataset version the change makes (an import's, app/services/importer.py)."""
     now = now or dt.datetime.now(dt.UTC)
     try:
         writes = [
@@ -102,7 +104,11 @@ def write_entities(
     )
     counts |= {t: c for t, c in report.counts.items() if any(c.values())}
     version = bump_version(
-        session=session, origin=origin.value, summary=counts, seed_digest=seed_digest
+        session=session,
+        origin=origin.value,
+        summary=counts,
+        seed_digest=seed_digest,
+        min_version=min_version,
     )
     result = WriteResult(version, True, counts=counts, documents=report.written)
     for w in changed:

@@ -16,7 +16,15 @@ from app.models.base import table_of
 from app.resources._types import EntityRows, Resource, Row
 from app.services.entities import BY_NAME
 
-__all__ = ["NESTED", "Json", "body_of", "merge_patch", "rows_from_json", "rows_to_json"]
+__all__ = [
+    "NESTED",
+    "Json",
+    "body_of",
+    "merge_patch",
+    "part_body",
+    "rows_from_json",
+    "rows_to_json",
+]
 
 Json = dict[str, Any]
 
@@ -100,6 +108,11 @@ def body_of(resource: Resource, rows: EntityRows) -> Json:
         ]
     body["citations"] = _citations(rows, resource.type, ident)
     return body
+
+
+def part_body(model: Any, row: Row, rows: EntityRows, subject_type: str) -> Json:
+    """The seed file entry of a row no write body carries (a reported count), from its rows."""
+    return {**_fields(model, row), "citations": _citations(rows, subject_type, str(row["id"]))}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -26,6 +26,13 @@ class Settings(BaseSettings):
     # authenticated requests are refused for the rest of the window (slows key guessing).
     auth_failure_limit: int = 10
     response_cache_entries: int = 4096
+    # The live stream (/v1/stream): a comment every `stream_heartbeat` seconds keeps idle
+    # connections open through proxies; a client that takes longer than `stream_send_timeout`
+    # to accept an event is dropped, so no process buffers for it without limit.
+    stream_heartbeat: float = 15.0
+    stream_poll: float = 0.5
+    stream_send_timeout: float = 10.0
+    stream_max_clients: int = 200
     access_log: bool = True
 
 

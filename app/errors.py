@@ -58,6 +58,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "rate-limited": "Too many requests from this client; retry after Retry-After seconds.",
     "internal-error": "The server failed; the problem is logged and nothing internal is shown.",
     "service-unavailable": "The database is unavailable or not yet migrated.",
+    "too-many-streams": "This server process holds as many live streams (/v1/stream) as it "
+    "takes; retry after Retry-After seconds.",
 }
 STATUS_TYPES = {
     400: "bad-request",
@@ -177,6 +179,7 @@ FORMS: dict[str, str] = {
     "start": "a whole number of code points from 0 to 1000000000",
     "end": "a whole number of code points from 0 to 1000000000",
     "code": "an ISO 3166-1 alpha-2 code in capitals, such as CN",
+    "collection": "the name of a collection, such as agencies",
 }
 for _name in ("agency", "country", "program", "party", "agreement", "entity", "source"):
     FORMS[_name] = IDS

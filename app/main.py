@@ -20,11 +20,23 @@ from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.openapi import build_openapi
 from app.resources.registry import RESOURCES
-from app.routes import agreements, health, root, search, source_writes, sources
+from app.routes import (
+    agreements,
+    dashboard,
+    export,
+    feed,
+    health,
+    root,
+    search,
+    source_writes,
+    sources,
+    stream,
+)
 from app.routes.resources import resource_router
 from app.routes.writes import write_router
 from app.services.curate import WRITABLE
 from app.services.dataset import VersionWatcher
+from app.services.stream import StreamHub
 
 DESCRIPTION = """
 Facts about international space cooperation — programs, agencies, agreements, signatories,
@@ -41,6 +53,15 @@ dataset version; send `If-None-Match` for a 304.
 TAGS = [
     *({"name": r.collection, "description": r.description} for r in RESOURCES),
     {"name": "search", "description": "Full-text search over every entity and quote."},
+    {
+        "name": "feed",
+        "description": "What happened and what changed: JSON Feed, Atom, and a live stream.",
+    },
+    {
+        "name": "export",
+        "description": "The whole dataset as JSON (for `spacefacts import`), or one collection "
+        "as CSV.",
+    },
     {"name": "meta", "description": "Where to go, and what problem types mean."},
     {"name": "health", "description": "Liveness and the dataset version served."},
 ]
@@ -95,11 +116,14 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         app.include_router(write_router(resource))
     app.include_router(source_writes.router)
     # Sub-resources after the resources: their paths are longer than the generic read's.
-    for module in (agreements, sources, search):
+    for module in (agreements, sources, search, feed, stream, export, dashboard):
         app.include_router(module.router)
     app.state.engine = db or engine
     app.state.db = Db(app.state.engine)
     app.state.config = config
+    app.state.stream_hub = StreamHub(
+        app.state.engine, poll=config.stream_poll, max_clients=config.stream_max_clients
+    )
     versions = VersionWatcher(app.state.engine, ttl=config.version_ttl)
     app.state.versions = versions
     front = [
@@ -110,7 +134,11 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             max_age=86400,
         ),
         Middleware(
-            HTTPCacheMiddleware, versions=versions, max_entries=config.response_cache_entries
+            HTTPCacheMiddleware,
+            versions=versions,
+            max_entries=config.response_cache_entries,
+            # Long or unbounded bodies, sent as they are made: never held whole in memory.
+            bypass=("/healthz", "/v1/stream", "/v1/export", "/v1/export.csv"),
         ),
     ]
     # Key checks and their counters (app/auth.py), shared by the write routes and the limiter.

@@ -20,14 +20,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_process(database_url: str, log: Path) -> Iterator[str]:
-    """`spacefacts serve` over database_url (rate limit off); yields its base URL once /healthz
-    answers, and stops it after."""
+def serve_process(
+    database_url: str, log: Path, *, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`spacefacts serve` over database_url (rate limit off, other SPACEFACTS_ settings from
+    `settings`); yields its base URL once /healthz answers, and stops it after."""
     port = free_port()
     env = {
         **os.environ,
         "SPACEFACTS_DATABASE_URL": database_url,
         "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
+        **{f"SPACEFACTS_{name.upper()}": value for name, value in (settings or {}).items()},
     }
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -15,8 +15,13 @@ from tests.api import client_for
 from tests.conftest import Database
 from tests.helpers import edit
 
+# Sent as they are made, never stored: their own tests check their validators.
+BYPASSED = ["/v1/stream", "/v1/export", "/v1/export.csv"]
 URLS = [
     "/",
+    "/v1",
+    "/v1/feed.json?limit=5",
+    "/v1/feed.atom?type=event&limit=3",
     "/openapi.json",
     "/problems/not-found",
     # Every resource's list and read, from the registry; then filters, pages and sub-resources.
@@ -68,7 +73,7 @@ def test_every_operation_is_compared(seeded_db: Database) -> None:
         for url in URLS
         if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), url.split("?")[0])
     }
-    assert sorted(set(templates) - covered) == []
+    assert sorted(set(templates) - covered - set(BYPASSED)) == []
 
 
 @pytest.mark.parametrize("coding", ["identity", "gzip", "br"])

@@ -343,9 +343,12 @@ def test_citation_document_is_a_web_annotation_target(api: TestClient) -> None:
 def test_index_points_everywhere(api: TestClient) -> None:
     index = api.get("/").json()
     assert index["docs"] == "/docs"
-    for url in index["resources"].values():
+    for url in [*index["resources"].values(), index["export"], index["dashboard"]]:
         if url != "/v1/search":
             assert api.get(url).status_code == 200, url
+    feeds = index["feeds"]
+    assert api.get(feeds["json"]).status_code == api.get(feeds["atom"]).status_code == 200
+    assert feeds["stream"] == "/v1/stream"  # never ends: tests/test_stream.py holds it open
 
 
 @pytest.mark.parametrize("entity", ["ilrs", "artemis", "roscosmos", "CN", "US", "ilrs-mou"])

@@ -91,7 +91,10 @@ def test_multi_valued_filters_are_arrays_of_their_enum_and_nothing_is_nullable(
     assert ("/v1/search", "type", "#/components/schemas/SearchType") in arrays
     assert ("/v1/programs", "location", "#/components/schemas/Location") in arrays
     assert ("/v1/attributions", "speaker", None) in arrays
-    assert len(arrays) == 24
+    for feed in ("/v1/feed.json", "/v1/feed.atom", "/v1/stream"):
+        assert (feed, "type", "#/components/schemas/FeedType") in arrays
+        assert (feed, "entity", None) in arrays
+    assert len(arrays) == 30
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ class Conditions:
     if_match: str | None = None
     if_unmodified_since: str | None = None
     authorization: str | None = None
+    host: str | None = None
 
     @property
     def conditional(self) -> bool:
@@ -53,6 +54,7 @@ _FIELDS = {
     b"if-match": "if_match",
     b"if-unmodified-since": "if_unmodified_since",
     b"authorization": "authorization",
+    b"host": "host",
 }
 
 

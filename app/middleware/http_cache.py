@@ -118,7 +118,9 @@ class HTTPCacheMiddleware:
             info = await anyio.to_thread.run_sync(self.versions.current)
         request = read_conditions(scope["headers"])
         coding = _encoding(request.accept_encoding)
-        target = scope["path"].encode() + b"?" + scope["query_string"]
+        # The Host is part of the key: the feeds' links are absolute, built from it.
+        host = (request.host or "").encode("latin-1")
+        target = host + b" " + scope["path"].encode() + b"?" + scope["query_string"]
         key = (info.version, coding, target)
         # A request with credentials never gets a stored answer: it may be answered otherwise.
         stored = self._store.get(key) if request.authorization is None else None

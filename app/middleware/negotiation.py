@@ -26,11 +26,13 @@ def accepts(header: str | None, media_type: str) -> bool:
     """Whether an Accept header admits media_type (no header admits everything)."""
     if not header or not header.strip():
         return True
-    kind, _, _sub = media_type.partition("/")
+    kind, _, sub = media_type.partition("/")
+    # RFC 6839: a client of application/json can read any application/*+json (a JSON Feed).
+    json_too = f"{kind}/json" if sub.endswith("+json") else media_type
     for candidate, q in _weighted(header):
         if q <= 0:
             continue
-        if candidate in ("*/*", media_type, f"{kind}/*"):
+        if candidate in ("*/*", media_type, f"{kind}/*", json_too):
             return True
     return False
 

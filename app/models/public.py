@@ -75,6 +75,7 @@ class ProblemType(StrEnum):
     rate_limited = "/problems/rate-limited"
     internal_error = "/problems/internal-error"
     service_unavailable = "/problems/service-unavailable"
+    too_many_streams = "/problems/too-many-streams"
 
 
 class RefType(StrEnum):

@@ -132,11 +132,13 @@ async def guard(request: Request) -> None:
             ],
         )
     media_type = getattr(route.response_class, "media_type", None) or "application/json"
+    # A response class may offer alternatives (`media_types`, its default first).
+    offered = getattr(route.response_class, "media_types", None) or (media_type,)
     accept = request.headers.get("accept")
     # A client that takes problems only (application/problem+json) still learns of a 400 or a
     # 404; if the answer would be a 200, the cache layer turns it into the 406.
-    if not accepts(accept, media_type) and not accepts(accept, PROBLEM_MEDIA_TYPE):
-        raise ProblemError(406, f"This resource is only available as {media_type}.")
+    if not any(accepts(accept, m) for m in offered) and not accepts(accept, PROBLEM_MEDIA_TYPE):
+        raise ProblemError(406, f"This resource is only available as {' or '.join(offered)}.")
 
 
 Guard = Depends(guard)

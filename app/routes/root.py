@@ -25,6 +25,11 @@ class Index(BaseModel):
     redoc: UrlOut
     openapi: UrlOut
     resources: dict[str, UrlOut]
+    feeds: dict[str, UrlOut] = Field(
+        description="JSON Feed, Atom, and the live stream (Server-Sent Events)"
+    )
+    export: UrlOut = Field(description="the whole dataset in one JSON document")
+    dashboard: UrlOut = Field(description="a page for people, built on this API")
 
 
 class ProblemTypeInfo(BaseModel):
@@ -45,7 +50,21 @@ def _index() -> dict[str, Any]:
             **{r.collection: f"/v1/{r.collection}" for r in RESOURCES},
             "search": "/v1/search",
         },
+        "feeds": {"json": "/v1/feed.json", "atom": "/v1/feed.atom", "stream": "/v1/stream"},
+        "export": "/v1/export",
+        "dashboard": "/dashboard",
     }
+
+
+# Feed readers and browsers find the feeds from the index (RFC 8288 web linking).
+ALTERNATES = (
+    '</v1/feed.json>; rel="alternate"; type="application/feed+json", '
+    '</v1/feed.atom>; rel="alternate"; type="application/atom+xml"'
+)
+
+
+def _index_response() -> JSONBytes:
+    return JSONBytes(_index(), headers={"Link": ALTERNATES})
 
 
 @router.get(
@@ -57,7 +76,19 @@ def _index() -> dict[str, Any]:
 )
 def read_index() -> JSONBytes:
     """Links to the documentation and to every /v1 resource."""
-    return JSONBytes(_index())
+    return _index_response()
+
+
+@router.get(
+    "/v1",
+    summary="Where to go in /v1",
+    response_model=Index,
+    response_class=JSONBytes,
+    responses=responses(),
+)
+def read_api_index() -> JSONBytes:
+    """The same links as `/`, at the API's versioned root."""
+    return _index_response()
 
 
 @router.get(

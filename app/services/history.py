@@ -12,7 +12,7 @@ from app.models import ChangeKind, Revision
 from app.models.common import as_utc
 from app.models.public import IdOut, Int64Out, NameOut, TextOut
 
-__all__ = ["RevisionPage", "RevisionPublic", "list_revisions"]
+__all__ = ["RevisionPage", "RevisionPublic", "changed_fields", "list_revisions"]
 
 
 class RevisionPublic(BaseModel):
@@ -42,7 +42,8 @@ class RevisionPage(BaseModel):
     limit: int = Field(ge=1, le=200, json_schema_extra={"format": "int32"})
 
 
-def _changed(before: dict[str, object] | None, after: dict[str, object] | None) -> list[str]:
+def changed_fields(before: dict[str, object] | None, after: dict[str, object] | None) -> list[str]:
+    """The top-level fields of a document that differ between two versions of it."""
     old, new = before or {}, after or {}
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
@@ -75,7 +76,7 @@ def list_revisions(
                 actor=r.actor,
                 reason=r.reason,
                 created_at=as_utc(r.created_at),
-                changed=_changed(before, after),
+                changed=changed_fields(before, after),
                 before=before,
                 after=after,
             )

@@ -180,6 +180,7 @@ FORMS: dict[str, str] = {
     "end": "a whole number of code points from 0 to 1000000000",
     "code": "an ISO 3166-1 alpha-2 code in capitals, such as CN",
     "collection": "the name of a collection, such as agencies",
+    "since": "an RFC 3339 date-time with its offset, such as 2026-12-01T00:00:00Z",
 }
 for _name in ("agency", "country", "program", "party", "agreement", "entity", "source"):
     FORMS[_name] = IDS

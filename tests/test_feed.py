@@ -177,7 +177,7 @@ def test_filters(api: TestClient) -> None:
         len(api.get("/v1/feed.json?since=2000-01-01T00:00:00%2B02:00&limit=200").json()["items"])
         == 48
     )
-    for bad in ("type=nope", "cursor=zzz", "since=yesterday", "entity=a%20b"):
+    for bad in ("type=nope", "cursor=zzz", "since=yesterday", "since=0.5", "entity=a%20b"):
         response = api.get(f"/v1/feed.json?{bad}")
         assert response.status_code == 400, bad
         assert response.headers["content-type"] == "application/problem+json"

@@ -169,7 +169,7 @@ def test_filters_and_the_bound_on_clients(seeded_db: Database, tmp_path: Path) -
             _edit(client, base, key, "Not about the ILRS program itself.")
             assert reader.events_until_quiet(heartbeats=2) == []  # filtered out
         for _ in range(50):  # the server frees the slot once it sees the client leave
-            with client.stream("GET", f"{base}/v1/stream?since=2000-01-01") as response:
+            with client.stream("GET", f"{base}/v1/stream?since=2000-01-01T00:00:00Z") as response:
                 if response.status_code == 200:
                     replayed = Reader(response).events_until_quiet()
                     break

@@ -54,7 +54,7 @@ EntityId = Annotated[
 CountryCode = Annotated[str, StringConstraints(max_length=2, pattern=COUNTRY_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=500), AfterValidator(_no_nul)]
-Count = Annotated[int, Field(ge=0, le=MAX_BIGINT)]
+Count = Annotated[int, Field(ge=0, le=MAX_BIGINT, json_schema_extra={"format": "int64"})]
 IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
 
 

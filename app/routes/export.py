@@ -19,6 +19,7 @@ from app.middleware.negotiation import (
     etag_matches_strong,
     parse_http_date,
 )
+from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, JSONBytes, responses
 from app.services.dataset import VersionInfo, read_version_info
 from app.services.export import ExportDocument, export_document, read_snapshot
@@ -143,7 +144,11 @@ def export_json(request: Request) -> Response:
             "description": "RFC 4180 CSV in UTF-8: a header row, then a row per entity by id, "
             "flattened from its public document (objects as dotted columns, lists joined by "
             "`; `, citations as their count and their exact quotes joined by ` | `).",
-            "content": {"text/csv": {"schema": {"type": "string", "maxLength": 2**31 - 1}}},
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string", "maxLength": 2**31 - 1, "pattern": NO_NUL}
+                }
+            },
         },
         **responses(),
     },

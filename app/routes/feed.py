@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from app.deps import SessionDep
 from app.middleware.negotiation import accepts
-from app.routes.common import ApiRoute, Guard, responses
-from app.routes.params import Cursor, IdItem, enum_param, ids_param, values
+from app.models.public import NO_NUL
+from app.routes.common import ApiRoute, Guard, JSONBytes, responses
+from app.routes.params import Cursor, IdItem, Instant, enum_param, ids_param, values
 from app.services.dataset import read_version_info
 from app.services.feed import (
     FeedFilters,
@@ -52,9 +53,9 @@ class FeedQuery:
         ids_param("Items about these entities: their changes, and events that concern them."),
     ] = None
     since: Annotated[
-        dt.datetime | None,
+        Instant | None,
         Query(
-            description="Only items updated after this instant (RFC 3339; UTC if no offset).",
+            description="Only items updated after this instant (RFC 3339, with its offset).",
             json_schema_extra={"maxLength": 40},
         ),
     ] = None
@@ -62,7 +63,7 @@ class FeedQuery:
     def filters(self) -> FeedFilters:
         since = self.since
         if since is not None:  # compared in UTC: SQLite keeps times as UTC text
-            since = since.replace(tzinfo=since.tzinfo or dt.UTC).astimezone(dt.UTC)
+            since = since.astimezone(dt.UTC)
         return FeedFilters(
             types=frozenset(values(self.type) or list(FeedType)),
             entities=frozenset(values(self.entity)),
@@ -93,7 +94,7 @@ def _links(request: Request, *, other: str, next_cursor: str | None) -> FeedLink
     )
 
 
-class JsonFeedResponse(Response):
+class JsonFeedResponse(JSONBytes):
     media_type = JSON_FEED_MEDIA_TYPE
 
 
@@ -160,7 +161,7 @@ def read_json_feed(
         200: {
             "description": 'An Atom 1.0 feed (RFC 4287), paged by RFC 5005 `rel="next"`.',
             "content": {
-                kind: {"schema": {"type": "string", "maxLength": 10_000_000}}
+                kind: {"schema": {"type": "string", "maxLength": 10_000_000, "pattern": NO_NUL}}
                 for kind in AtomResponse.media_types
             },
         },

@@ -14,6 +14,7 @@ __all__ = [
     "Cursor",
     "Day",
     "IdItem",
+    "Instant",
     "Limit",
     "enum_param",
     "ids_param",
@@ -63,6 +64,20 @@ def _iso_day(value: Any) -> Any:
 
 
 Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def _rfc3339(value: Any) -> Any:
+    # pydantic would also read "0.5" as a Unix timestamp, or a bare day; the schema says
+    # date-time, which is RFC 3339's: a day, a time and an offset.
+    if isinstance(value, str) and not _RFC3339.fullmatch(value):
+        raise ValueError("an instant is written as RFC 3339, such as 2026-12-01T00:00:00Z")
+    return value
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(_rfc3339)]
 Cursor = Annotated[
     str | None,
     Query(

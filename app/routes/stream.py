@@ -14,6 +14,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.errors import ProblemError, problem_response
 from app.middleware.negotiation import accepts
+from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, problem_response_doc
 from app.routes.feed import FeedQueryDep, base_url
 from app.services.feed import FeedFilters
@@ -167,7 +168,11 @@ def _resume_point(last_event_id: str | None) -> int | None:
             "revision number and its `data:` the JSON Feed item of `/v1/feed.json`; a "
             "`: heartbeat` comment every 15 s. Reconnect with `Last-Event-ID` to resume with no "
             "gap and no duplicate.",
-            "content": {MEDIA_TYPE: {"schema": {"type": "string", "maxLength": 100_000_000}}},
+            "content": {
+                MEDIA_TYPE: {
+                    "schema": {"type": "string", "maxLength": 100_000_000, "pattern": NO_NUL}
+                }
+            },
         },
         400: problem_response_doc("Invalid parameter or `Last-Event-ID`."),
         406: problem_response_doc("The Accept header does not admit `text/event-stream`."),

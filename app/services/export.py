@@ -17,7 +17,7 @@ snapshot, so the bytes depend only on the data: the same data gives the same byt
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from alembic.runtime.migration import MigrationContext
@@ -26,6 +26,7 @@ from sqlalchemy import Engine, and_, func, select
 from sqlmodel import Session, SQLModel, col
 
 from app.models.base import table_of
+from app.models.common import MAX_BIGINT
 from app.models.support import ClaimSupport, SubjectType
 from app.resources._types import EntityRows, Resource, SeedFile
 from app.resources.citations.models import Citation
@@ -61,8 +62,8 @@ Tick = Callable[[], None]
 class ExportSource(SourceCreate):
     """A source as exported: its metadata, its text, and the text's SHA-256 and length."""
 
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    length: int = Field(ge=1, json_schema_extra={"format": "int64"})
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", max_length=64)
+    length: int = Field(ge=1, le=MAX_BIGINT, json_schema_extra={"format": "int64"})
 
 
 _STRICT = ConfigDict(extra="forbid")
@@ -83,12 +84,17 @@ class ExportDocument(BaseModel):
 
     model_config = _STRICT
 
-    format: str = Field(description=f"`{FORMAT}`", examples=[FORMAT], max_length=100)
+    format: Literal["spacefacts-export/1"] = Field(description="this document's format")
     schema_version: str | None = Field(
-        description="the database's Alembic revision; an import needs the same", max_length=64
+        description="the database's Alembic revision; an import needs the same",
+        max_length=64,
+        pattern=r"^[0-9A-Za-z_]+$",
     )
     dataset_version: int = Field(
-        ge=0, description="the dataset version exported", json_schema_extra={"format": "int64"}
+        ge=0,
+        le=MAX_BIGINT,
+        description="the dataset version exported",
+        json_schema_extra={"format": "int64"},
     )
     sources: list[ExportSource]
     collections: ExportCollections

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from app.models import ChangeKind, Revision
 from app.models.common import as_utc
-from app.models.public import DatePublic, IdOut, Int64Out, NameOut, TextOut, UrlOut
+from app.models.public import NO_NUL, DatePublic, IdOut, Int64Out, NameOut, TextOut, UrlOut
 from app.services.documents import read_documents
 from app.services.feed import FeedType, Slot
 from app.services.history import changed_fields
@@ -85,13 +85,17 @@ class JsonFeedItem(BaseModel):
         pattern=r"^urn:spacefacts:(event|revision):[A-Za-z0-9-]+$",
         description="stable: `urn:spacefacts:event:<id>` or `urn:spacefacts:revision:<n>`",
     )
-    url: AbsoluteUrl = Field(max_length=2048, description="the permalink of the entity")
+    url: AbsoluteUrl = Field(
+        max_length=2048,
+        description="the permalink of the entity",
+        json_schema_extra={"format": "uri"},
+    )
     title: TextOut
     summary: TextOut = Field(description="the cited quote and its basis")
     content_text: TextOut
-    content_html: str = Field(max_length=100_000)
-    date_published: dt.datetime
-    date_modified: dt.datetime
+    content_html: str = Field(max_length=100_000, pattern=NO_NUL)
+    date_published: dt.datetime = Field(json_schema_extra={"maxLength": 40})
+    date_modified: dt.datetime = Field(json_schema_extra={"maxLength": 40})
     authors: list[FeedAuthor] = Field(max_length=1)
     tags: list[NameOut] = Field(max_length=10)
     spacefacts: FeedExtension = Field(alias="_spacefacts")

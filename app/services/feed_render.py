@@ -3,11 +3,12 @@ each format pages (`next_url`; RFC 5005's `rel="next"`)."""
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 from xml.etree import ElementTree as ET
 
 import orjson
 from pydantic import BaseModel, Field
+from pydantic.config import JsonDict
 
 from app.models.public import NameOut, TextOut
 from app.services.feed_items import FeedAuthor, JsonFeedItem
@@ -26,16 +27,19 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+URI: JsonDict = {"format": "uri"}
+
+
 class JsonFeed(BaseModel):
     """A JSON Feed 1.1 page (https://jsonfeed.org/version/1.1); `next_url` only when more."""
 
     version: Literal["https://jsonfeed.org/version/1.1"] = "https://jsonfeed.org/version/1.1"
     title: NameOut
     description: TextOut
-    home_page_url: str = Field(max_length=2048, description="the dashboard")
-    feed_url: str = Field(max_length=2048, description="this page")
-    next_url: str | None = Field(
-        default=None, max_length=2048, description="the next page; absent on the last"
+    home_page_url: str = Field(max_length=2048, description="the dashboard", json_schema_extra=URI)
+    feed_url: str = Field(max_length=2048, description="this page", json_schema_extra=URI)
+    next_url: Annotated[str, Field(max_length=2048, json_schema_extra=URI)] | None = Field(
+        default=None, description="the next page; absent on the last"
     )
     language: Literal["en"] = "en"
     authors: list[FeedAuthor] = Field(max_length=1)

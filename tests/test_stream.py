@@ -188,6 +188,11 @@ def test_bad_resume_points_and_media_types_are_refused(api: TestClient) -> None:
         assert response.headers["content-type"] == "application/problem+json"
     assert api.get("/v1/stream", headers={"Accept": "application/json"}).status_code == 406
     assert api.get("/v1/stream?type=nope").status_code == 400
+    head = api.head("/v1/stream")  # answered at once, not held open
+    assert (head.status_code, head.headers["content-type"]) == (
+        200,
+        "text/event-stream; charset=utf-8",
+    )
 
 
 def test_a_client_too_slow_to_read_is_dropped(seeded_db: Database) -> None:

@@ -172,7 +172,7 @@ def _revision_count(session: Session) -> int:
 
 
 @settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     derandomize=True,
     database=None,

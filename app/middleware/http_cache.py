@@ -111,6 +111,8 @@ class HTTPCacheMiddleware:
         if head:
             scope = {**scope, "method": "GET"}  # HEAD is GET without the body, everywhere
         if scope["path"] in self.bypass:
+            if head:  # told, so that a stream that never ends answers with its headers alone
+                scope = {**scope, "state": {**scope.get("state", {}), "head": True}}
             await self.app(scope, receive, _without_body(send) if head else send)
             return
         info = self.versions.cached()

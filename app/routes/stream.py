@@ -78,6 +78,9 @@ class EventStream(Response):
                     ],
                 }
             )
+            if scope.get("state", {}).get("head"):  # a HEAD (app/middleware/http_cache.py)
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             async with anyio.create_task_group() as group:
                 group.start_soon(self._until_disconnect, receive, group.cancel_scope)
                 await self._pump(send)

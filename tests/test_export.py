@@ -353,7 +353,9 @@ def test_each_collection_as_csv(client: TestClient) -> None:
     )
 
 
-def test_validators_and_preconditions(client: TestClient, seeded_db: Database) -> None:
+def test_validators_and_preconditions(
+    client: TestClient, seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = client.get("/v1/export")
     assert whole.headers["etag"] == '"export-1"'
     assert whole.headers["content-type"] == "application/json"
@@ -367,10 +369,26 @@ def test_validators_and_preconditions(client: TestClient, seeded_db: Database) -
         ("/v1/export", '"export-1"'),
         ("/v1/export.csv?collection=events", '"export-1-events"'),
     ):
+        full, head = client.get(url), client.head(url)
+        assert (head.status_code, head.content) == (200, b"")
+        volatile = {"date", "content-length", "transfer-encoding"}
+        assert {k: v for k, v in head.headers.items() if k not in volatile} == {
+            k: v for k, v in full.headers.items() if k not in volatile
+        }
         fresh = client.get(url, headers={"If-None-Match": etag})
         assert (fresh.status_code, fresh.content, fresh.headers["etag"]) == (304, b"", etag)
         assert client.get(url, headers={"If-None-Match": '"export-0"'}).status_code == 200
         assert client.get(url, headers={"If-Match": '"export-0"'}).status_code == 412
+
+    read: list[bool] = []
+
+    def reading(**_: object) -> Iterator[bytes]:
+        read.append(True)
+        yield b"{}"
+
+    monkeypatch.setattr(export_routes, "export_document", reading)
+    assert client.head("/v1/export").status_code == 200
+    assert read == []  # a HEAD never reads the dataset
     unknown = client.get("/v1/export.csv?collection=moons")
     assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["location"] == "query.collection"

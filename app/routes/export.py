@@ -100,6 +100,9 @@ def _streamed(
         stack.close()
         raise
     headers["Content-Disposition"] = f'attachment; filename="{filename(info.version)}"'
+    if request.scope.get("state", {}).get("head"):  # a HEAD (the cache layer marks it): no body
+        stack.close()
+        return response(iter(()), headers=headers)
     stream = _closing(chunks, stack)
     # Started here, so that a body never read (the client gone first) still ends the snapshot
     # when the generator is dropped.

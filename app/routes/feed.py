@@ -11,7 +11,7 @@ from app.deps import SessionDep
 from app.middleware.negotiation import accepts
 from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, JSONBytes, responses
-from app.routes.params import Cursor, IdItem, Instant, enum_param, ids_param, values
+from app.routes.params import Cursor, IdItem, Instant, Limit, enum_param, ids_param, values
 from app.services.dataset import read_version_info
 from app.services.feed import (
     FeedFilters,
@@ -33,13 +33,6 @@ from app.services.feed_render import (
 __all__ = ["FeedQuery", "base_url", "router"]
 
 router = APIRouter(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
-
-FeedLimit = Annotated[
-    int,
-    Query(
-        ge=1, le=200, description="Items per page (1–200).", json_schema_extra={"format": "int32"}
-    ),
-]
 
 
 @dataclass(frozen=True)
@@ -142,7 +135,7 @@ def read_json_feed(
     request: Request,
     session: SessionDep,
     query: FeedQueryDep,
-    limit: FeedLimit = 50,
+    limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """What happened and what changed, as JSON Feed 1.1, paged by `next_url`."""
@@ -171,7 +164,7 @@ def read_atom_feed(
     request: Request,
     session: SessionDep,
     query: FeedQueryDep,
-    limit: FeedLimit = 50,
+    limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """What happened and what changed, as Atom 1.0, paged by `rel="next"` links."""

@@ -18,9 +18,7 @@ from typer.testing import CliRunner
 
 from app import migrate
 from app.cli import cli
-from app.config import Settings
 from app.db import write_session
-from app.main import create_app
 from app.models import KeyScope, Revision
 from app.resources.registry import RESOURCES
 from app.routes import export as export_routes
@@ -33,6 +31,7 @@ from app.services.export_csv import columns
 from app.services.importer import ImportRefusedError, import_document
 from app.services.keys import create_key
 from app.services.rebuild import stored
+from tests.api import client_for
 from tests.conftest import Database, _database
 from tests.helpers import snapshot
 
@@ -52,11 +51,8 @@ def target(request: pytest.FixtureRequest, tmp_path: Path, engine_kind: str) -> 
 
 @pytest.fixture
 def client(seeded_db: Database) -> Iterator[TestClient]:
-    """A client of the app over the seeded database, with the export routes mounted."""
-    config = Settings(rate_limit_enabled=False, version_ttl=0.0, access_log=False)
-    app = create_app(config=config, db=seeded_db.engine)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        yield test_client
+    """A client of the app over the seeded database, without the access log."""
+    yield from client_for(seeded_db, access_log=False)
 
 
 def _admin(db: Database) -> dict[str, str]:
@@ -311,7 +307,7 @@ def test_each_collection_as_csv(client: TestClient) -> None:
         rows = _csv(client.get(f"/v1/export.csv?collection={resource.collection}"))
         assert rows[0] == [c.name for c in columns(resource=resource)]
         listed = client.get(f"/v1/{resource.collection}?limit=200")
-        # The status and body first: a flaky CI run once failed here with no sign of why.
+        # Status and body first, so a failed list names its cause instead of a KeyError.
         assert listed.status_code == 200, (listed.status_code, listed.headers, listed.text)
         total = listed.json()["total"]
         assert len(rows) == 1 + total, resource.collection

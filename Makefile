@@ -8,21 +8,35 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale db seed verify clean
+.PHONY: run upgrade test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale db seed verify clean
 
+# Every dependency, dev tools included, comes from uv.lock (versions and hashes); uv itself is
+# pinned with its hashes in .ci/uv-requirements.txt. `make upgrade` refreshes the lock.
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "spacefacts needs Python 3.11+; set PYTHON=python3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamps re-run the install whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(BIN)/uv: .ci/uv-requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r .ci/uv-requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# --locked: a pyproject.toml changed without `uv lock` is an error, not a silent re-resolve.
+# --inexact: the dev tools stay when `make run` syncs the runtime set.
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --quiet --locked --inexact
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --quiet --locked --inexact --extra dev
 	@touch $@ $(VENV)/.installed
+
+# Newest releases allowed by pyproject.toml into uv.lock (prints what moved), then installed.
+# Run it on a schedule (weekly, say) and land it only when `make test` passes.
+upgrade: | $(BIN)/uv
+	$(BIN)/uv lock --upgrade
+	$(BIN)/uv sync --locked --inexact --extra dev
+	@touch $(VENV)/.installed-dev $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/spacefacts db upgrade

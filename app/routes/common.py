@@ -1,7 +1,6 @@
 """What every route shares: parameters, guards, JSON bytes, pages, documented error responses."""
 
 from collections import Counter
-from collections.abc import Callable, Coroutine
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 from urllib.parse import parse_qsl, quote, urlencode
@@ -11,7 +10,8 @@ from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, create_model
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from app.middleware.negotiation import accepts
@@ -60,7 +60,7 @@ def _list_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
-def _normalize_query(request: Request, *, lists: frozenset[str], known: frozenset[str]) -> None:
+def _normalize_query(scope: Scope, *, lists: frozenset[str], known: frozenset[str]) -> None:
     """Accept both forms of a multi-valued parameter and refuse a repeated single-valued one.
 
     `x=a,b` (OpenAPI's `explode: false`, what generated clients send) becomes `x=a&x=b`, which
@@ -68,7 +68,7 @@ def _normalize_query(request: Request, *, lists: frozenset[str], known: frozense
     one item, since `x=` would mean [] and [""] alike); a single-valued parameter given twice is
     a 400 that names it, where FastAPI would silently keep the last value.
     """
-    raw = request.scope["query_string"].decode("latin-1")
+    raw = scope["query_string"].decode("latin-1")
     pairs = parse_qsl(raw, keep_blank_values=True)
     counts = Counter(name for name, _ in pairs)
     # Unknown names are the guard's to refuse, naming what is allowed.
@@ -88,24 +88,24 @@ def _normalize_query(request: Request, *, lists: frozenset[str], known: frozense
         for name, value in pairs
         for part in (value.split(",") if name in lists else [value])
     ]
-    request.scope["query_string"] = urlencode(flat, quote_via=quote).encode("latin-1")
-    # Starlette builds query_params once per request, from the scope's query string.
-    request.__dict__.pop("_query_params", None)
+    scope["query_string"] = urlencode(flat, quote_via=quote).encode("latin-1")
 
 
 class ApiRoute(APIRoute):
-    """Every operation's route: query parameters normalized before FastAPI reads them."""
+    """Every operation's route: query parameters normalized before FastAPI reads them.
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-        lists = _list_names(self.dependant)
-        known = _query_names(self.dependant)
+    Done on the ASGI scope in `handle`, before the route builds its `Request`, so nothing has
+    read the query string yet and no cached copy of it needs resetting.
+    """
 
-        async def normalized(request: Request) -> Response:
-            _normalize_query(request, lists=lists, known=known)
-            return await handler(request)
+    _names: tuple[frozenset[str], frozenset[str]] | None = None
 
-        return normalized
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._names is None:
+            self._names = (_list_names(self.dependant), _query_names(self.dependant))
+        lists, known = self._names
+        _normalize_query(scope, lists=lists, known=known)
+        await super().handle(scope, receive, send)
 
 
 _ALLOWED: dict[int, frozenset[str]] = {}

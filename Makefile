@@ -9,6 +9,7 @@ HOST ?=
 PORT ?=
 
 .PHONY: run upgrade test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale db seed verify clean
+.PHONY: hadolint compose-check image-check
 
 # Every dependency, dev tools included, comes from uv.lock (versions and hashes); uv itself is
 # pinned with its hashes in .ci/uv-requirements.txt. `make upgrade` refreshes the lock.
@@ -63,7 +64,21 @@ pytest: $(VENV)/.installed-dev node-tools
 openapi-lint: $(VENV)/.installed-dev
 	PYTHON=$(BIN)/python bash scripts/openapi-lint
 
-test: lint typecheck pytest openapi-lint
+# The Dockerfile, linted with hadolint (pinned in the dev extra): any finding fails, info included.
+hadolint: $(VENV)/.installed-dev
+	$(BIN)/hadolint --failure-threshold info Dockerfile
+
+# compose.yaml against the Compose Specification's JSON schema, and the references and mounts the
+# schema can't check (scripts/compose_check.py).
+compose-check: $(VENV)/.installed-dev
+	$(BIN)/python scripts/compose_check.py compose.yaml
+
+# Not part of `make test`: builds the image and runs it with Podman (as root; installs Podman
+# with apt-get when missing), waits for /livez, cleans up. See scripts/image-check.
+image-check: $(VENV)/.installed
+	PYTHON=$(BIN)/python bash scripts/image-check
+
+test: lint typecheck hadolint compose-check pytest openapi-lint
 
 # The inner loop: SQLite only, no browser, no Schemathesis, two workers. Not a gate: `make test` is.
 test-fast: $(VENV)/.installed-dev node-tools

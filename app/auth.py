@@ -102,7 +102,10 @@ class KeyGate:
         cached = self._known.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
-        found = await self.db.run(lambda session: authenticate(session, token=token) is not None)
+        # On the primary: a revocation bites when it commits, not when a replica has it.
+        found = await self.db.run(
+            lambda session: authenticate(session, token=token) is not None, primary=True
+        )
         # Re-inserted at the end, so insertion order is expiry order and the oldest go first.
         self._known.pop(digest, None)
         while self._known and (
@@ -165,7 +168,7 @@ def require_scope(scope: KeyScope) -> Callable[..., Awaitable[Caller]]:
             )
         token = credentials.credentials
         db: Db = request.app.state.db
-        found = await db.run(lambda session: authenticate(session, token=token))
+        found = await db.run(lambda session: authenticate(session, token=token), primary=True)
         if found is None:
             gate.failed(client)
             raise _refused()

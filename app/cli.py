@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import migrate
+from app import migrate, serving
 from app.config import Settings
 from app.db import make_engine, write_session
+from app.metrics.multiproc import prepare_metrics_dir
 from app.models.keys import KeyScope
 from app.services.dataset import bump_version, current_version
 from app.services.export import count_items, export_document, read_snapshot
@@ -63,17 +63,31 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to bind.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes (default: SPACEFACTS_WORKERS, 1)."),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For/-Proto are trusted: comma-separated "
+            "addresses or networks, or '*' (default: SPACEFACTS_FORWARDED_ALLOW_IPS, "
+            "127.0.0.1)."
+        ),
+    ] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn; SIGTERM drains it within SPACEFACTS_SHUTDOWN_GRACE seconds."""
     config = _settings()
-    uvicorn.run(
-        "app.main:serve_app",
-        factory=True,
+    if config.metrics_enabled:  # before any worker starts: they inherit the environment
+        prepare_metrics_dir(workers=workers or config.workers)
+    serving.run(
+        app="app.main:serve_app",
         host=host or config.host,
         port=port or config.port,
         reload=reload,
-        # The app writes its own JSON access log (app/middleware/access_log.py).
-        access_log=False,
+        workers=workers or config.workers,
+        forwarded_allow_ips=forwarded_allow_ips or config.forwarded_allow_ips,
+        shutdown_grace=config.shutdown_grace,
     )
 
 

@@ -1,5 +1,7 @@
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +13,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SPACEFACTS_", env_file=".env", extra="ignore")
 
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'spacefacts.db'}"
+    # A replica for reads (app/replica.py says when it is used); writes go to database_url.
+    read_database_url: str | None = None
+    # The serving engines' pools (per process, per engine). A request that waits longer than
+    # db_pool_timeout for a connection fails fast instead of piling up behind a slow database.
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
+    db_pool_pre_ping: bool = True
+    # Seconds before a pooled connection is replaced (below proxies' and servers' idle cuts).
+    db_pool_recycle: int = 1800
+    # PostgreSQL only: seconds to wait for a connection, and the longest any statement may
+    # run (0: no limit). The CLI's engines take neither: imports and migrations run long.
+    db_connect_timeout: int = Field(default=5, ge=0)
+    db_statement_timeout_ms: int = Field(default=10_000, ge=0)
     seed_dir: Path = PROJECT_ROOT / "seed"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -34,6 +50,19 @@ class Settings(BaseSettings):
     stream_send_timeout: float = 10.0
     stream_max_clients: int = 200
     access_log: bool = True
+    # Log lines (access log, errors): "json", one object per line; "text", short lines for
+    # people; "auto", text when stderr is a terminal and JSON otherwise (app/logs.py).
+    log_format: Literal["auto", "json", "text"] = "auto"
+    # /readyz answers 503 after this many seconds if the database has not answered by then.
+    readiness_timeout: float = 1.0
+    # `spacefacts serve`: worker processes; the proxies (comma-separated addresses, or "*")
+    # whose X-Forwarded-For/-Proto are believed; and how long SIGTERM waits for in-flight
+    # requests before cutting them (live streams are ended at once, with a final event).
+    workers: int = 1
+    forwarded_allow_ips: str = "127.0.0.1"
+    shutdown_grace: float = 20.0
+    # GET /metrics in Prometheus's format, and the per-request counting behind it.
+    metrics_enabled: bool = True
 
 
 settings = Settings()

@@ -6,10 +6,12 @@ from typing import Any, TypeVar
 import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
-from app.config import settings
+from app.config import Settings, settings
+from app.replica import READ_ENGINE, Routing
+from app.services.dataset import current_version
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -21,19 +23,61 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for either SQLite or PostgreSQL; the rest of the code does not care which."""
+def _pool(config: Settings) -> dict[str, Any]:
+    return {
+        "pool_size": config.db_pool_size,
+        "max_overflow": config.db_max_overflow,
+        "pool_timeout": config.db_pool_timeout,
+        "pool_recycle": config.db_pool_recycle,
+        "pool_pre_ping": config.db_pool_pre_ping,
+    }
+
+
+def _postgres_connect_args(url: URL, config: Settings) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if config.db_connect_timeout:
+        args["connect_timeout"] = config.db_connect_timeout
+    if config.db_statement_timeout_ms:
+        # Sent at connect as a startup option: no extra round trip per checkout. Options the
+        # URL gives already are kept (connect_args would replace them).
+        own = f"-c statement_timeout={config.db_statement_timeout_ms}"
+        given = url.query.get("options")
+        args["options"] = f"{given} {own}" if isinstance(given, str) else own
+    return args
+
+
+def make_engine(url: str, *, echo: bool = False, config: Settings | None = None) -> Engine:
+    """An engine for either SQLite or PostgreSQL; the rest of the code does not care which.
+
+    With `config`, a serving engine: its pool, and on PostgreSQL its connect and statement
+    timeouts, come from there. Without, SQLAlchemy's default pool and no timeouts: the CLI's
+    engines (imports and migrations may rightly run long) and the tests'.
+    """
     parsed = make_url(url)
+    pool = _pool(config) if config is not None else {}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        memory = not parsed.database or parsed.database == ":memory:"
+        if not memory:
+            Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False},
+            # An in-memory database lives in one connection (a pool without these options).
+            **({} if memory else pool),
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    connect = _postgres_connect_args(parsed, config) if config is not None else {}
+    return create_engine(url, echo=echo, connect_args=connect, **(pool or {"pool_pre_ping": True}))
 
 
-engine = make_engine(settings.database_url, echo=settings.echo_sql)
+engine = make_engine(settings.database_url, echo=settings.echo_sql, config=settings)
+replica_engine = (
+    make_engine(settings.read_database_url, echo=settings.echo_sql, config=settings)
+    if settings.read_database_url
+    else None
+)
 
 
 WRITE_LOCK = 0x5350_4143  # the advisory lock every writer takes on PostgreSQL ("SPAC")
@@ -62,9 +106,20 @@ def write_session(engine: Engine) -> Iterator[Session]:
         session.commit()
 
 
+def read_engine(request: Request) -> Engine:
+    """The engine this request reads from: the one its dataset version was read from, as the
+    HTTP cache layer set it, else the app's current choice (app/replica.py)."""
+    state = request.scope.get("state") or {}
+    pinned: Engine | None = state.get(READ_ENGINE)
+    if pinned is not None:
+        return pinned
+    db: Db = request.app.state.db
+    return db.routing.reads()
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """A session on the engine the app was built with (tests build apps on their own)."""
-    with Session(request.app.state.engine) as session:
+    """A session for this request's reads (tests build apps over databases of their own)."""
+    with Session(read_engine(request)) as session:
         yield session
 
 
@@ -81,9 +136,18 @@ class Db:
     is a sync route and always runs in a thread.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.inline = engine.dialect.name == "sqlite"
+    def __init__(self, engine: Engine | Routing, *, reads: Engine | None = None) -> None:
+        self.routing = engine if isinstance(engine, Routing) else Routing(engine)
+        self._reads = reads  # pinned by `at`; else the routing chooses at each call
+
+    @property
+    def engine(self) -> Engine:
+        """The primary: where writes go."""
+        return self.routing.primary
+
+    def at(self, engine: Engine) -> "Db":
+        """This Db with its reads pinned to `engine` (one request's, app/replica.py rule 3)."""
+        return Db(self.routing, reads=engine)
 
     async def write(self, fn: Callable[[Session], T]) -> T:
         """`fn(session)` in one write transaction, always in a worker thread: a writer waiting
@@ -91,21 +155,33 @@ class Db:
         return await anyio.to_thread.run_sync(self._write, fn)
 
     def _write(self, fn: Callable[[Session], T]) -> T:
-        with write_session(self.engine) as session:
-            return fn(session)
+        version = 0
+        with write_session(self.routing.primary) as session:
+            result = fn(session)
+            if self.routing.replica is not None:
+                # Inside the write turn: the version this commit makes (or the current one).
+                version = current_version(session=session)
+        self.routing.wrote(version)  # committed: reads must now see at least this
+        return result
 
-    async def run(self, fn: Callable[[Session], T]) -> T:
-        """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`."""
-        if self.inline:
-            return self._call(fn)
-        return await anyio.to_thread.run_sync(self._call, fn)
+    async def run(self, fn: Callable[[Session], T], *, primary: bool = False) -> T:
+        """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`;
+        on the primary with `primary`, else where this Db's reads go."""
+        engine = self.routing.primary if primary else self._reads or self.routing.reads()
+        if engine.dialect.name == "sqlite":
+            return self._call(engine, fn)
+        return await anyio.to_thread.run_sync(self._call, engine, fn)
 
-    def _call(self, fn: Callable[[Session], T]) -> T:
-        with Session(self.engine) as session:
+    @staticmethod
+    def _call(engine: Engine, fn: Callable[[Session], T]) -> T:
+        with Session(engine) as session:
             return fn(session)
 
 
 async def get_db(request: Request) -> Db:
-    """The app's Db (async, so FastAPI does not hop to a thread to resolve it)."""
+    """The app's Db, reading where this request reads (async, so FastAPI does not hop to a
+    thread to resolve it)."""
     db: Db = request.app.state.db
-    return db
+    state = request.scope.get("state") or {}
+    pinned: Engine | None = state.get(READ_ENGINE)
+    return db.at(pinned) if pinned is not None else db

@@ -1,6 +1,5 @@
 """RFC 9457 problem details for every 4xx and 5xx, and the handlers that produce them."""
 
-import logging
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -12,13 +11,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from app import logs
 from app.pointers import body_pointer, shown
 from app.services.paging import InvalidInputError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 MAX_TEXT = 10_000  # and on `detail` and each error's `message`
 PATH_SAFE = "/:@!$&'()*+,;=-._~"  # RFC 3986 pchar and "/", less "%": a decoded "%" is data
-log = logging.getLogger("spacefacts.errors")
 MAX_ERRORS = 100  # entries of `errors` in one problem (the Problem schema's bound)
 MAX_MESSAGE = 1000  # characters of one entry's message
 
@@ -57,7 +56,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "of `errors` points at the member at fault with a JSON Pointer (RFC 6901).",
     "rate-limited": "Too many requests from this client; retry after Retry-After seconds.",
     "internal-error": "The server failed; the problem is logged and nothing internal is shown.",
-    "service-unavailable": "The database is unavailable or not yet migrated.",
+    "service-unavailable": "The database is unavailable, not yet migrated, or holds no data "
+    "yet; the detail says which.",
     "too-many-streams": "This server process holds as many live streams (/v1/stream) as it "
     "takes; retry after Retry-After seconds.",
 }
@@ -274,7 +274,19 @@ async def _invalid_input(request: Request, exc: Exception) -> Response:
 
 
 async def _unhandled(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # One line to stderr, with the id the client got back in X-Request-ID (app/logs.py).
+    route = request.scope.get("route")
+    line = logs.error_line(
+        exc=exc,
+        request_id=logs.request_id(request.scope),
+        method=request.method,
+        path=request.url.path,
+        route=getattr(route, "path", None),
+        text=logs.writes_text(request.app.state.config.log_format),
+    )
+    logs.stderr(line)
+    # Starlette raises it again after this answer; the outermost layer must not log it twice.
+    logs.mark_logged(exc)
     problem = ProblemError(500, "The server failed to answer this request; it has been logged.")
     return problem_response(problem, request.url.path)
 

@@ -8,17 +8,21 @@ from sqlalchemy import Engine
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp
 
-from app import __version__
+from app import __version__, serving
 from app.auth import KeyGate
 from app.config import Settings, settings
-from app.db import Db, engine
+from app.db import Db, engine, replica_engine
 from app.docs_assets import serve_redoc_offline
 from app.errors import install_error_handlers
+from app.metrics.collect import AppMetrics
+from app.metrics.middleware import MetricsMiddleware, RouteTemplates
 from app.middleware.access_log import AccessLogMiddleware
 from app.middleware.cors import CORSMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
+from app.middleware.request_id import RequestIdMiddleware
 from app.openapi import build_openapi
+from app.replica import Routing
 from app.resources.registry import RESOURCES
 from app.routes import (
     agreements,
@@ -26,6 +30,7 @@ from app.routes import (
     export,
     feed,
     health,
+    metrics,
     root,
     search,
     source_writes,
@@ -36,6 +41,7 @@ from app.routes.resources import resource_router
 from app.routes.writes import write_router
 from app.services.curate import WRITABLE
 from app.services.dataset import VersionWatcher
+from app.services.readiness import Readiness
 from app.services.stream import StreamHub
 
 DESCRIPTION = """
@@ -63,7 +69,11 @@ TAGS = [
         "as CSV.",
     },
     {"name": "meta", "description": "Where to go, and what problem types mean."},
-    {"name": "health", "description": "Liveness and the dataset version served."},
+    {
+        "name": "health",
+        "description": "Liveness (`/livez`), readiness (`/readyz`), and the dataset version "
+        "served (`/healthz`).",
+    },
 ]
 
 EXPOSED = [
@@ -76,6 +86,7 @@ EXPOSED = [
     "RateLimit",
     "RateLimit-Policy",
     "WWW-Authenticate",
+    "X-Request-ID",
 ]
 
 
@@ -89,8 +100,11 @@ def serve_app() -> FastAPI:
     return app
 
 
-def create_app(*, config: Settings | None = None, db: Engine | None = None) -> FastAPI:
-    """Build the ASGI app over `config` and `db` (tests build one per database)."""
+def create_app(
+    *, config: Settings | None = None, db: Engine | None = None, replica: Engine | None = None
+) -> FastAPI:
+    """Build the ASGI app over `config` and `db` (tests build one per database), reading from
+    `replica` when given (without `db`: the configured SPACEFACTS_READ_DATABASE_URL's)."""
     config = config or settings
     app = FastAPIOffline(
         title="spacefacts",
@@ -104,6 +118,8 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
         license_info={"name": "MIT", "identifier": "MIT"},
         openapi_tags=TAGS,
         generate_unique_id_function=lambda route: route.name,
+        # Ends live streams with a final event when the server is told to stop.
+        lifespan=serving.lifespan,
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     serve_redoc_offline(app)
@@ -118,14 +134,27 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
     # Sub-resources after the resources: their paths are longer than the generic read's.
     for module in (agreements, sources, search, feed, stream, export, dashboard):
         app.include_router(module.router)
-    app.state.engine = db or engine
-    app.state.db = Db(app.state.engine)
+    if config.metrics_enabled:
+        app.include_router(metrics.router)
+    app.state.engine = db or engine  # the primary
+    if replica is None and db is None:
+        replica = replica_engine
+    # Which database each read goes to: decided in one place (app/replica.py).
+    app.state.routing = Routing(app.state.engine, replica)
+    app.state.db = Db(app.state.routing)
     app.state.config = config
     app.state.stream_hub = StreamHub(
         app.state.engine, poll=config.stream_poll, max_clients=config.stream_max_clients
     )
-    versions = VersionWatcher(app.state.engine, ttl=config.version_ttl)
+    versions = VersionWatcher(app.state.routing, ttl=config.version_ttl)
     app.state.versions = versions
+    app.state.readiness = Readiness(app.state.engine, timeout=config.readiness_timeout)
+    pools = {"primary": app.state.engine}
+    if replica is not None:
+        pools["replica"] = replica
+    app.state.metrics = AppMetrics(engines=pools) if config.metrics_enabled else None
+    if app.state.metrics is not None:
+        app.state.stream_hub.on_clients = app.state.metrics.stream_clients.set
     front = [
         Middleware(
             CORSMiddleware,
@@ -138,7 +167,12 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             versions=versions,
             max_entries=config.response_cache_entries,
             # Long or unbounded bodies, sent as they are made: never held whole in memory.
-            bypass=("/healthz", "/v1/stream", "/v1/export", "/v1/export.csv"),
+            bypass=(
+                *("/healthz", "/livez", "/readyz"),
+                *("/v1/stream", "/v1/export", "/v1/export.csv"),
+                "/metrics",  # made at each scrape, never stored
+            ),
+            on_outcome=app.state.metrics.cache_outcome if app.state.metrics else None,
         ),
     ]
     # Key checks and their counters (app/auth.py), shared by the write routes and the limiter.
@@ -151,8 +185,17 @@ def create_app(*, config: Settings | None = None, db: Engine | None = None) -> F
             lifted=app.state.keys.lifts_limit,
         )
         front.insert(1, limiter)
+    if app.state.metrics is not None:
+        templates = RouteTemplates(lambda: app.routes, max_paths=config.response_cache_entries)
+        # Just inside the access log and request id: it times and counts every answer,
+        # a cache hit and a 429 included.
+        front.insert(
+            0, Middleware(MetricsMiddleware, metrics=app.state.metrics, templates=templates)
+        )
     if config.access_log:
-        front.insert(0, Middleware(AccessLogMiddleware))
+        front.insert(0, Middleware(AccessLogMiddleware, log_format=config.log_format))
+    # Outermost: every answer, even one a layer below fails to make, carries the request id.
+    front.insert(0, Middleware(RequestIdMiddleware, log_format=config.log_format))
     _put_in_front(app, front)
     return app
 

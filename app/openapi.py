@@ -79,6 +79,14 @@ CORS_HEADERS = {
         "schema": {"type": "string", "enum": ["*"]},
     }
 }
+REQUEST_ID_HEADER = {
+    "X-Request-ID": _str(
+        "This request's id, as in the server's logs: the request's own `X-Request-ID` when it "
+        "is 1 to 128 letters, digits, `.`, `_`, `:` or `-`, else a new one.",
+        128,
+        r"^[A-Za-z0-9._:-]{1,128}$",
+    )
+}
 LINK_HEADER = {
     "Link": _str(
         'The next page: `</v1/...&cursor=...>; rel="next"`.', 4096, r"^<[^>]+>; rel=\"next\"$"
@@ -174,7 +182,8 @@ def _problem_content(
 
 def _headers(status: str, operation: dict[str, Any], *, method: str) -> dict[str, Any]:
     """The headers a response with this status really carries (see app/middleware)."""
-    headers: dict[str, Any] = dict(CORS_HEADERS) | write_headers(status, method=method)
+    headers: dict[str, Any] = {**CORS_HEADERS, **REQUEST_ID_HEADER}
+    headers |= write_headers(status, method=method)
     if status.startswith(("2", "3", "4")):
         headers |= RATE_POLICY
     if status.startswith("4"):
@@ -241,7 +250,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = _problem_content(status, examples, takes_body=takes_body)
                 if "health" in operation["tags"] and status in ("200", "304"):
                     # /healthz is never cached: it must show the database as it is now.
-                    response["headers"] = {**CORS_HEADERS, **RATE_POLICY, **RATE_COUNTERS}
+                    response["headers"] = {
+                        **CORS_HEADERS,
+                        **REQUEST_ID_HEADER,
+                        **RATE_POLICY,
+                        **RATE_COUNTERS,
+                    }
                 else:
                     response["headers"] = _headers(status, operation, method=method)
             example = examples.get(operation["operationId"])

@@ -6,7 +6,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,6 +26,27 @@ def serve_process(
 ) -> Iterator[str]:
     """`spacefacts serve` over database_url (rate limit off, other SPACEFACTS_ settings from
     `settings`); yields its base URL once /healthz answers, and stops it after."""
+    with server_process(database_url, log, settings=settings) as served:
+        yield served.base
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+
+
+@contextlib.contextmanager
+def server_process(
+    database_url: str,
+    log: Path,
+    *,
+    settings: dict[str, str] | None = None,
+    command: Sequence[str] = ("-m", "app", "serve"),
+    args: Sequence[str] = (),
+) -> Iterator[Served]:
+    """Like serve_process, running `python <command> --host … --port … <args>` (a module with
+    the options of `spacefacts serve`), and yielding its Popen too, to send it signals."""
     port = free_port()
     env = {
         **os.environ,
@@ -34,7 +56,7 @@ def serve_process(
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port), *args],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -49,7 +71,7 @@ def serve_process(
                 time.sleep(0.1)
         else:
             pytest.fail(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        yield base
+        yield Served(base, process)
     finally:
         process.terminate()
         process.wait(timeout=10)

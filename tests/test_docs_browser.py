@@ -77,10 +77,10 @@ def _operation_count(base: str) -> int:
 def test_swagger_ui_lists_every_operation(server: str) -> None:
     dom = _dom(f"{server}/docs")
     rows = re.findall(r'<div class="opblock opblock-(?:get|post|patch|delete)\b', dom)
-    # A list and a read per resource, then /, /problems/{kind}, /healthz, an agreement's
-    # signatories, a source's text and /v1/search; per writable resource a create, update,
-    # delete, restore and revision list; and a source's create and metadata update.
-    reads = 2 * len(RESOURCES) + 6
+    # A list and a read per resource, then /, /problems/{kind}, /healthz, /livez, /readyz, an
+    # agreement's signatories, a source's text and /v1/search; per writable resource a create,
+    # update, delete, restore and revision list; and a source's create and metadata update.
+    reads = 2 * len(RESOURCES) + 8
     # /v1, the two feeds, the stream, the export and the CSV export.
     feeds = 6
     assert len(rows) == _operation_count(server) == reads + 5 * len(WRITABLE) + 2 + feeds

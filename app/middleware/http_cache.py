@@ -18,9 +18,11 @@ import functools
 import gzip
 import hashlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import anyio.to_thread
+from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,6 +36,7 @@ from app.middleware.conditional import (
     validators,
 )
 from app.middleware.negotiation import accepts, choose_encoding
+from app.replica import READ_ENGINE
 from app.services.dataset import Serving, VersionInfo, VersionWatcher
 
 try:
@@ -45,7 +48,12 @@ except ImportError:  # pragma: no cover - brotli is a dependency; this keeps it 
 
 COMPRESSIBLE = ("application/json", "application/problem+json", "text/", "application/javascript")
 MAX_COUNTS = 4096  # distinct filters whose count a process keeps per dataset version
-DROPPED = {b"content-length", b"content-encoding", b"etag", b"last-modified", b"cache-control"}
+# Replaced when stored; and never stored: an X-Request-ID belongs to one request, not to the hits
+# (the request-id layer, outside this one, adds each request's own).
+DROPPED = {
+    *(b"content-length", b"content-encoding", b"etag", b"last-modified", b"cache-control"),
+    b"x-request-id",
+}
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -88,9 +96,12 @@ class HTTPCacheMiddleware:
         min_compress: int = 1024,
         max_body: int = 4 * 1024 * 1024,
         bypass: tuple[str, ...] = ("/healthz",),
+        on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.versions = versions
+        # Told "hit", "miss" or "private" (credentials) per GET or HEAD it could serve (metrics).
+        self.on_outcome = on_outcome
         self.max_entries = max_entries
         self.min_compress = min_compress
         self.max_body = max_body
@@ -115,9 +126,10 @@ class HTTPCacheMiddleware:
                 scope = {**scope, "state": {**scope.get("state", {}), "head": True}}
             await self.app(scope, receive, _without_body(send) if head else send)
             return
-        info = self.versions.cached()
-        if info is None:  # stale: the re-read is a blocking query, so it runs in a thread
-            info = await anyio.to_thread.run_sync(self.versions.current)
+        reading = self.versions.latest()
+        if reading is None:  # stale: the re-read is a blocking query, so it runs in a thread
+            reading = await anyio.to_thread.run_sync(self.versions.read)
+        info = reading.info
         request = read_conditions(scope["headers"])
         coding = _encoding(request.accept_encoding)
         # The Host is part of the key: the feeds' links are absolute, built from it.
@@ -127,13 +139,25 @@ class HTTPCacheMiddleware:
         # A request with credentials never gets a stored answer: it may be answered otherwise.
         stored = self._store.get(key) if request.authorization is None else None
         if stored is None or not _accepts(request.accept, stored.media_type):
+            if self.on_outcome is not None:
+                self.on_outcome("miss" if request.authorization is None else "private")
             # Unknown yet, or not servable to this client (the route answers with its 406):
             # the route decides, and preconditions apply only if it answers 200.
             etag = stored.etag if stored is not None else _etag(info, target, coding)
             await self._call_app(
-                scope, receive, send, head=head, key=key, etag=etag, info=info, request=request
+                scope,
+                receive,
+                send,
+                head=head,
+                key=key,
+                etag=etag,
+                info=info,
+                reads=reading.engine,
+                request=request,
             )
             return
+        if self.on_outcome is not None:
+            self.on_outcome("hit")
         if request.conditional and await precondition_answer(
             send, request=request, etag=stored.etag, info=info, path=scope["path"]
         ):
@@ -164,6 +188,7 @@ class HTTPCacheMiddleware:
         key: tuple[int, str, bytes],
         etag: str,
         info: VersionInfo,
+        reads: Engine,
         request: Conditions,
     ) -> None:
         start: Message | None = None
@@ -176,8 +201,13 @@ class HTTPCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        # The version travels with the request, in the scope's state, to the routes that page.
-        state = {**scope.get("state", {}), "serving": self._serving(info.version)}
+        # The version travels with the request, in the scope's state, to the routes that page;
+        # so does the database it was read from, where the routes read (app/replica.py).
+        state = {
+            **scope.get("state", {}),
+            "serving": self._serving(info.version),
+            READ_ENGINE: reads,
+        }
         try:
             await self.app({**scope, "state": state}, receive, capture)
         except Exception:

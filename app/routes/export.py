@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
+from app.db import read_engine
 from app.errors import ProblemError
 from app.middleware.conditional import validators
 from app.middleware.negotiation import (
@@ -87,7 +88,7 @@ def _streamed(
         raise ProblemError(406, f"This resource is only available as {response.media_type}.")
     stack = ExitStack()
     try:
-        session = stack.enter_context(read_snapshot(engine=request.app.state.engine))
+        session = stack.enter_context(read_snapshot(engine=read_engine(request)))
         info = read_version_info(session=session)
         etag = f'"{name(info.version)}"'
         private = request.headers.get("authorization") is not None

@@ -1,5 +1,6 @@
 """GET /v1/stream: every change as it is committed, as Server-Sent Events, resumable."""
 
+import random
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -25,6 +26,15 @@ __all__ = ["EventStream", "router"]
 router = APIRouter(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
 MEDIA_TYPE = "text/event-stream"
 BATCH = 100  # changes read and sent at a time when catching up
+# The last event of a stream whose server is shutting down. No `id:` line, so the client keeps
+# the last change's id as its Last-Event-ID; `retry:` (jittered, so a restarted server's
+# clients do not all come back at once) tells EventSource when to reconnect, through the load
+# balancer, to a server that is staying.
+BYE = (
+    b'retry: %d\nevent: bye\ndata: {"reason":"shutdown","detail":"This server is shutting '
+    b'down. Reconnect with Last-Event-ID to resume where you left off."}\n\n'
+)
+BYE_RETRY_MS = (1000, 5000)
 
 
 @dataclass(frozen=True)
@@ -125,11 +135,21 @@ class EventStream(Response):
         self._session.rollback()
         return position
 
+    async def _bye(self, send: Send) -> None:
+        """Say why the stream ends, and end the response, so the connection can close."""
+        if not await self._emit(send, BYE % random.randint(*BYE_RETRY_MS)):
+            return
+        with anyio.move_on_after(self._settings.send_timeout):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
     async def _pump(self, send: Send) -> None:
         after = await anyio.to_thread.run_sync(self._start)
         if not await self._emit(send, b"retry: 2000\n: connected\n\n"):
             return
         while True:
+            if self._hub.closing:
+                await self._bye(send)
+                return
             # Every revision up to the newest the hub has seen was committed before this read
             # began (writers take turns), so the read sees all of them: what the filters left
             # out need not be read again.
@@ -142,7 +162,8 @@ class EventStream(Response):
                 continue  # catching up: read on before waiting
             after = max(after, horizon)
             moved = await self._hub.wait_beyond(after, timeout=self._settings.heartbeat)
-            if not moved and not await self._emit(send, b": heartbeat\n\n"):
+            idle = not moved and not self._hub.closing
+            if idle and not await self._emit(send, b": heartbeat\n\n"):
                 return
 
 
@@ -170,7 +191,10 @@ def _resume_point(last_event_id: str | None) -> int | None:
             "description": "`text/event-stream`: one `change` event per revision, its `id:` the "
             "revision number and its `data:` the JSON Feed item of `/v1/feed.json`; a "
             "`: heartbeat` comment every 15 s. Reconnect with `Last-Event-ID` to resume with no "
-            "gap and no duplicate.",
+            "gap and no duplicate. When the server shuts down (a restart or a deploy), the "
+            "stream ends with a `bye` event (no `id`, `data` a JSON object with `reason` "
+            "`shutdown` and a `detail`) carrying a `retry:` of 1–5 s: reconnect then, with "
+            "`Last-Event-ID`, and another server resumes the stream.",
             "content": {
                 MEDIA_TYPE: {
                     "schema": {"type": "string", "maxLength": 100_000_000, "pattern": NO_NUL}

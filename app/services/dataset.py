@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.models.common import as_utc
 from app.models.revisions import DatasetVersion
+from app.replica import Routing
 
 
 @dataclass(frozen=True)
@@ -71,39 +72,69 @@ def read_version_info(*, session: Session) -> VersionInfo:
     return VersionInfo(int(row.version), as_utc(row.created_at))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A dataset version and the database it was read from: requests served at that version
+    read their data there too (app/replica.py)."""
+
+    info: VersionInfo
+    engine: Engine
+
+
+def _read_on(engine: Engine) -> VersionInfo:
+    with Session(engine) as session:
+        return read_version_info(session=session)
+
+
 class VersionWatcher:
     """The dataset version as this process knows it, re-read at most every `ttl` seconds.
 
     Every worker and host reads the same database row, so all of them see a change within
-    `ttl` seconds; the process that made the change sees it at once (`expire`).
+    `ttl` seconds; the process that made the change sees it at once (`expire`). With a read
+    replica, `source` (a Routing) decides which database the version, and so the data, come
+    from at each re-read.
     """
 
-    def __init__(self, engine: Engine, *, ttl: float) -> None:
-        self._engine = engine
+    def __init__(self, source: Engine | Routing, *, ttl: float) -> None:
+        self._routing = source if isinstance(source, Routing) else Routing(source)
         self._ttl = ttl
-        self._info: VersionInfo | None = None
-        self._read_at = 0.0
+        # The reading and when its query began, replaced as one (readers take no lock).
+        self._reading: tuple[Reading, float] | None = None
         self._expired_at = -math.inf
         self._lock = threading.Lock()
 
     def is_fresh(self) -> bool:
-        if self._info is None or self._read_at <= self._expired_at:
-            return False
-        return time.monotonic() - self._read_at < self._ttl
+        return self.latest() is not None
+
+    def latest(self) -> Reading | None:
+        """The reading, while fresh."""
+        held = self._reading
+        if held is None or held[1] <= self._expired_at:
+            return None
+        reading, read_at = held
+        if reading.info.version < self._routing.floor:
+            return None  # this process has written since: the reading may be a stale replica's
+        return reading if time.monotonic() - read_at < self._ttl else None
 
     def cached(self) -> VersionInfo | None:
-        return self._info if self.is_fresh() else None
+        reading = self.latest()
+        return reading.info if reading is not None else None
 
-    def current(self) -> VersionInfo:
+    def read(self) -> Reading:
+        """The reading, re-read first when stale (a blocking query: not on the event loop)."""
         with self._lock:
-            if self._info is None or not self.is_fresh():
+            reading = self.latest()
+            if reading is None:
                 # Stamped with when the query began: a reading that began before an expire()
                 # may predate the write that caused it, so it must not count as fresh after it.
                 started = time.monotonic()
-                with Session(self._engine) as session:
-                    self._info = read_version_info(session=session)
-                self._read_at = started
-            return self._info
+                info, engine = self._routing.pick(_read_on)
+                reading = Reading(info, engine)
+                self._reading = (reading, started)
+            return reading
+
+    def current(self) -> VersionInfo:
+        return self.read().info
 
     def expire(self) -> None:
         """Re-read the version on the next request: this process has just written a new one.

@@ -106,7 +106,13 @@ def read_snapshot(*, engine: Engine) -> Iterator[Session]:
     """A session whose every query sees one committed state, however long the reading takes."""
     with Session(engine) as session:
         if engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            connection = session.connection(
+                execution_options={"isolation_level": "REPEATABLE READ"}
+            )
+            # Exempt from the serving engine's statement timeout (app/db.py): each batch sorts
+            # its whole table by id in code-point order, which no index serves, so on a large
+            # dataset one batch may outlast it. For this transaction only.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         else:
             # pysqlite would run each SELECT in a transaction of its own; in WAL mode an open
             # read transaction keeps the snapshot of its first read.

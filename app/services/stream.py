@@ -11,6 +11,7 @@ them when it moves; each client then reads only the revisions it has not sent.
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 
 import anyio.to_thread
 from sqlalchemy import Engine, func, select
@@ -72,7 +73,12 @@ class StreamHub:
         self._poll = poll
         self.max_clients = max_clients
         self.clients = 0
+        # Told the new count whenever it changes (app/metrics: each worker reports its own).
+        self.on_clients: Callable[[int], None] | None = None
         self.latest = -1
+        # Set on SIGTERM/SIGINT (app/serving.py): every stream ends with a final event, since
+        # the server waits for open connections to close before it shuts down.
+        self.closing = False
         self._moved: asyncio.Event | None = None
         self._poller: asyncio.Task[None] | None = None
 
@@ -81,10 +87,20 @@ class StreamHub:
         if self.clients >= self.max_clients:
             return False
         self.clients += 1
+        if self.on_clients is not None:
+            self.on_clients(self.clients)
         return True
 
     def release(self) -> None:
         self.clients -= 1
+        if self.on_clients is not None:
+            self.on_clients(self.clients)
+
+    def close(self) -> None:
+        """End every stream, now and from now on (call on the event loop)."""
+        self.closing = True
+        if self._moved is not None:
+            self._moved.set()  # wakes every waiter, which then sees `closing`
 
     def _read(self) -> int:
         with Session(self._engine) as session:
@@ -104,13 +120,14 @@ class StreamHub:
             self._poller = None
 
     async def wait_beyond(self, seen: int, *, timeout: float) -> bool:
-        """Wait until a revision newer than `seen` exists (True) or `timeout` passes (False)."""
+        """Wait until a revision newer than `seen` exists (True) or `timeout` passes or the hub
+        closes (False)."""
         if self._poller is None:
             self._poller = asyncio.get_running_loop().create_task(self._poll_while_listened())
         if self._moved is None:
             self._moved = asyncio.Event()
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.latest <= seen:
+        while self.latest <= seen and not self.closing:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return False
@@ -118,4 +135,4 @@ class StreamHub:
                 await asyncio.wait_for(self._moved.wait(), remaining)
             except TimeoutError:
                 return False
-        return True
+        return not self.closing

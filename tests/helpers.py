@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 from sqlalchemy import Engine, select
 
@@ -46,3 +48,18 @@ def objects(value: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(value, list):
         for item in value:
             yield from objects(item)
+
+
+def edit_event(client: httpx.Client, base: str, *, key: str, event: str, summary: str) -> None:
+    """PATCH an event's summary through a served API, with the ETag just read as If-Match."""
+    etag = client.get(f"{base}/v1/events/{event}").headers["etag"]
+    response = client.patch(
+        f"{base}/v1/events/{event}",
+        content=orjson.dumps({"summary": summary}),
+        headers={
+            "Authorization": f"Bearer {key}",
+            "If-Match": etag,
+            "Content-Type": "application/merge-patch+json",
+        },
+    )
+    assert response.status_code == 200, response.text

@@ -23,6 +23,7 @@ from app.services.feed import FeedFilters, FeedType
 from app.services.keys import create_key
 from app.services.stream import StreamHub
 from tests.conftest import Database
+from tests.helpers import edit_event
 from tests.processes import serve_process
 
 # Fast heartbeats and polls: a test waits for "nothing more" by waiting for a heartbeat.
@@ -83,17 +84,7 @@ class Reader:
 
 
 def _edit(client: httpx.Client, base: str, key: str, summary: str) -> None:
-    etag = client.get(f"{base}/v1/events/{EVENT}").headers["etag"]
-    response = client.patch(
-        f"{base}/v1/events/{EVENT}",
-        content=orjson.dumps({"summary": summary}),
-        headers={
-            "Authorization": f"Bearer {key}",
-            "If-Match": etag,
-            "Content-Type": "application/merge-patch+json",
-        },
-    )
-    assert response.status_code == 200, response.text
+    edit_event(client, base, key=key, event=EVENT, summary=summary)
 
 
 def _key(db: Database) -> str:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import orjson
 import pytest
 
 from app.db import write_session
 from app.models import KeyScope
 from app.services.keys import create_key
 from tests.conftest import Database
+from tests.helpers import edit_event
 from tests.processes import Served, server_process
 
 EVENT = "ilrs-road-map"
@@ -76,17 +76,7 @@ def _from_both_workers(base: str, probe_address: str) -> list[Answer]:
 
 def _edit(base: str, key: str, summary: str) -> None:
     with httpx.Client(timeout=10) as client:
-        etag = client.get(f"{base}/v1/events/{EVENT}").headers["etag"]
-        response = client.patch(
-            f"{base}/v1/events/{EVENT}",
-            content=orjson.dumps({"summary": summary}),
-            headers={
-                "Authorization": f"Bearer {key}",
-                "If-Match": etag,
-                "Content-Type": "application/merge-patch+json",
-            },
-        )
-    assert response.status_code == 200, response.text
+        edit_event(client, base, key=key, event=EVENT, summary=summary)
 
 
 def _stream_ends_with_bye(served: Served) -> None:

@@ -3,7 +3,7 @@
 All three are `no-store` and bypass the response cache: each answer is about this moment.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
@@ -25,6 +25,13 @@ router = APIRouter(tags=["health"], dependencies=[Guard], route_class=ApiRoute)
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+# What any health route can answer besides its own.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: problem_response_doc("An unknown query parameter."),
+    406: problem_response_doc("The Accept header admits no JSON."),
+    429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
+    500: problem_response_doc("Server error; nothing internal is disclosed."),
+}
 
 
 async def get_readiness(request: Request) -> Readiness:
@@ -53,19 +60,13 @@ class Health(BaseModel):
     "`/readyz`.",
     response_model=Health,
     response_class=JSONBytes,
-    responses={
-        400: problem_response_doc("An unknown query parameter."),
-        406: problem_response_doc("The Accept header admits no JSON."),
-        429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
-        500: problem_response_doc("Server error; nothing internal is disclosed."),
-        503: problem_response_doc("The database is down or not migrated."),
-    },
+    responses={**ERRORS, 503: problem_response_doc("The database is down or not migrated.")},
 )
 def read_health(session: SessionDep) -> JSONBytes:
     """Whether the service and its database answer, and the dataset version it serves."""
     try:
         # no-store: a health answer must show the database as it is now, to every client.
-        return JSONBytes(dataset_status(session=session), headers={"Cache-Control": "no-store"})
+        return JSONBytes(dataset_status(session=session), headers=NO_STORE)
     except SQLAlchemyError as exc:
         # A database that is down or not migrated is a 503, not a 500 with a trace.
         raise ProblemError(503, "The database is unavailable or not migrated.") from exc
@@ -78,12 +79,7 @@ def read_health(session: SessionDep) -> JSONBytes:
     "200 while the database is down (see `/readyz`).",
     response_model=Status,
     response_class=JSONBytes,
-    responses={
-        400: problem_response_doc("An unknown query parameter."),
-        406: problem_response_doc("The Accept header admits no JSON."),
-        429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
-        500: problem_response_doc("Server error; nothing internal is disclosed."),
-    },
+    responses=ERRORS,
 )
 async def read_liveness() -> JSONBytes:
     """Whether the process answers at all; it never asks the database."""
@@ -101,10 +97,7 @@ async def read_liveness() -> JSONBytes:
     response_model=Status,
     response_class=JSONBytes,
     responses={
-        400: problem_response_doc("An unknown query parameter."),
-        406: problem_response_doc("The Accept header admits no JSON."),
-        429: problem_response_doc("Rate limit exceeded; retry after `Retry-After` seconds."),
-        500: problem_response_doc("Server error; nothing internal is disclosed."),
+        **ERRORS,
         503: problem_response_doc(
             "Not ready; the detail says why: `database unreachable` (or not answering within "
             "the readiness timeout), `migrations behind: at X, head is Y`, or `no data loaded`."

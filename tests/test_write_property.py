@@ -48,7 +48,8 @@ def shorten_name(world: World, n: int) -> EntityWrite | None:
     named = [
         k
         for k, rows in world.current.items()
-        if k[0] in ("agency", "program", "country") and len(rows[k[0]][0]["name"].split()) > 1
+        if k[0] in ("agency", "program", "country", "agreement", "restriction")
+        and len(rows[k[0]][0]["name"].split()) > 1
     ]
     key = _pick(named, n)
     if key is None:
@@ -83,6 +84,17 @@ def edit_text(world: World, n: int) -> EntityWrite | None:
     fields |= {"agreement": "purpose", "restriction": "scope"}
     key = _pick([k for k in world.current if k[0] in fields], n)
     return _change(world.current, key, key[0], fields[key[0]], f"revised text {n}") if key else None
+
+
+def edit_objective(world: World, n: int) -> EntityWrite | None:
+    """Rewrite a program's objective: the documents that refer to the objective show its text."""
+    key = _pick([k for k, r in world.current.items() if r.get("program_objective")], n)
+    if key is None:
+        return None
+    rows = copy.deepcopy(world.current[key])
+    objectives = rows["program_objective"]
+    objectives[n % len(objectives)]["text"] = f"revised objective {n}"
+    return EntityWrite(key, rows, "curator:hypothesis")
 
 
 def drop_event_entity(world: World, n: int) -> EntityWrite | None:
@@ -157,6 +169,7 @@ MUTATIONS: list[Mutation] = [
     delete,
     move_agency,
     edit_text,
+    edit_objective,
     drop_event_entity,
     switch_party,
 ]

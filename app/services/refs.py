@@ -28,7 +28,7 @@ from app.resources.citations.models import Citation
 from app.resources.countries.models import Country
 from app.resources.events.models import Event
 from app.resources.programs.models import Program, ProgramObjective, ProgramParticipant
-from app.resources.reads import key
+from app.resources.reads import label_key
 from app.resources.restrictions.models import Restriction
 from app.resources.signatories.models import Signatory
 from app.resources.sources.models import Source
@@ -199,9 +199,9 @@ def _party_names(*, session: Session, kind: str, ids: set[str]) -> list[tuple[st
         (
             ident,
             name,
-            {key(kind, "id", ident), key("agency", "id", agency)}
+            {label_key(kind, ident), label_key("agency", agency)}
             if agency
-            else {key(kind, "id", ident), key("country", "code", country)},
+            else {label_key(kind, ident), label_key("country", country)},
         )
         for ident, name, agency, country in session.execute(query)
     ]
@@ -237,7 +237,7 @@ class Names(dict[tuple[str, str], Ref]):
             if ref is not None and ref[1] is not None:
                 kind, ident = ref[0], ref[1]
                 # A row not there yet is read all the same: its arrival must reach the reader.
-                fallback = {key(kind, "code" if kind == "country" else "id", ident)}
+                fallback = {label_key(kind, ident)}
                 out |= self.read.get((kind, ident), fallback)
         return out
 
@@ -254,7 +254,7 @@ def refs(*, session: Session, wanted: Iterable[tuple[str, str]]) -> Names:
         else:
             ident_col, name_col = _name_columns(kind)
             named = [
-                (ident, name, {key(kind, ident_col.name, ident)})
+                (ident, name, {label_key(kind, ident)})
                 for ident, name in session.execute(
                     select(ident_col, name_col).where(ident_col.in_(ids))
                 )

@@ -15,12 +15,13 @@ from sqlmodel import Session, col
 from app.models import ChangeKind, EntityOrigin, Origin, Revision
 from app.models.base import table_of
 from app.resources._types import DocKey, EntityKey, EntityRows, Row
-from app.resources.reads import touched
+from app.resources.reads import relabeled, self_labeled, touched
 from app.resources.registry import BY_TYPE, RESOURCES
 from app.services import checks
 from app.services.dataset import bump_version, current_version
 from app.services.entities import BY_NAME, TABLES, canonical, load_entities, pk_of
 from app.services.rebuild import readers, rebuild, stored
+from app.services.relabel import RefRow, patch_references, references
 
 __all__ = ["EntityWrite", "WriteError", "WriteResult", "write_entities"]
 
@@ -57,7 +58,9 @@ class WriteResult:
     changed: bool
     revisions: list[int] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    documents: int = 0
+    documents: int = 0  # rows of entity_document and search_document written
+    rebuilt: int = 0  # documents built again from the rows (those the change reaches)
+    patched: int = 0  # documents whose references to a renamed row were patched in place
 
 
 def write_entities(
@@ -95,13 +98,19 @@ def write_entities(
         raise WriteError(problems)
     own_docs: list[DocKey] = [w.key for w in changed]
     before = {k: v.body for k, v in stored(session, own_docs).items()}
-    counts, keys_touched, created = _write_rows(session, changed, current)
+    rows_now, rows_then = _row_maps(changed, current)
+    renamed = _renamed(rows_now, rows_then)
+    shown = references(session, renamed)
+    counts, keys_touched, created = _write_rows(session, rows_now, rows_then)
     problems = checks.dangling(session, changed)
     if problems:
         raise WriteError(problems)
-    report = rebuild(
-        session, readers(session, keys_touched) | set(created) | set(own_docs), keep=own_docs
-    )
+    reached = readers(session, keys_touched) | set(created) | set(own_docs)
+    after = references(session, renamed)
+    patched = patch_references(session, before=shown, after=after, rebuilt=reached)
+    report = rebuild(session, reached, keep=own_docs)
+    if patched:
+        report.counts["entity_document"]["updated"] += patched
     counts |= {t: c for t, c in report.counts.items() if any(c.values())}
     version = bump_version(
         session=session,
@@ -110,7 +119,14 @@ def write_entities(
         seed_digest=seed_digest,
         min_version=min_version,
     )
-    result = WriteResult(version, True, counts=counts, documents=report.written)
+    result = WriteResult(
+        version,
+        True,
+        counts=counts,
+        documents=report.written,
+        rebuilt=report.built,
+        patched=patched,
+    )
     for w in changed:
         if not BY_TYPE[w.key[0]].revised:
             continue
@@ -142,17 +158,41 @@ def write_entities(
     return result
 
 
-def _write_rows(
-    session: Session, writes: Sequence[EntityWrite], current: Mapping[EntityKey, EntityRows]
-) -> tuple[dict[str, dict[str, int]], set[str], list[DocKey]]:
-    """Write the rows that differ; the counts per table, the keys touched, documents created."""
-    old: dict[str, dict[tuple[object, ...], Row]] = defaultdict(dict)
-    new: dict[str, dict[tuple[object, ...], Row]] = defaultdict(dict)
+RowMap = dict[str, dict[tuple[object, ...], Row]]  # rows by table name, then primary key
+
+
+def _row_maps(
+    writes: Sequence[EntityWrite], current: Mapping[EntityKey, EntityRows]
+) -> tuple[RowMap, RowMap]:
+    """The rows the written entities have now, and those they will have."""
+    old: RowMap = defaultdict(dict)
+    new: RowMap = defaultdict(dict)
     for w in writes:
         for name, rows in (current.get(w.key) or {}).items():
             old[name].update((pk_of(name, r), r) for r in rows)
         for name, rows in (w.rows or {}).items():
             new[name].update((pk_of(name, r), r) for r in rows)
+    return old, new
+
+
+def _renamed(old: RowMap, new: RowMap) -> list[RefRow]:
+    """Rows kept whose references change in place (app/services/relabel.py)."""
+    return sorted(
+        (name, str(k[0]))
+        for name, rows in new.items()
+        if self_labeled(name)
+        for k, row in rows.items()
+        if k in old[name] and relabeled(name, old[name][k], row)
+    )
+
+
+def _write_rows(
+    session: Session, old: RowMap, new: RowMap
+) -> tuple[dict[str, dict[str, int]], set[str], list[DocKey]]:
+    """Write the rows that differ; the counts per table, the keys touched, documents created.
+
+    An update touches its row's label key only when the references to the row cannot be
+    patched in place (`_renamed` lists those that can)."""
     problems = checks.still_named(session, old, new)
     if problems:
         raise WriteError(problems, conflict=True)
@@ -182,7 +222,9 @@ def _write_rows(
             for k, r in altered:
                 where = and_(*(c == v for c, v in zip(pk, k, strict=True)))
                 conn.execute(update(table).where(where).values(r))
-                keys |= touched(name, [old[name][k], r])
+                keys |= touched(name, [old[name][k], r], labels=False)
+                if not self_labeled(name) and relabeled(name, old[name][k], r):
+                    keys |= touched(name, [r])
             keys |= touched(name, added)
             counts[name].update(inserted=len(added), updated=len(altered))
             resource = _DOCUMENT_TABLES.get(name)

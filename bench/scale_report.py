@@ -81,7 +81,8 @@ def rebuild_line(r: "FullRebuild") -> str:
 def print_changes(changes: dict[str, "Change"]) -> None:
     title = "one-entity change: read rows, write_entities, commit"
     print(
-        f"{title:55} {'ms':>9} {'rebuild':>9} {'rebuilt':>8} {'docs':>6} {'search':>6}"
+        f"{title:55} {'ms':>9} {'rebuild':>9} {'rebuilt':>8} {'patched':>8} {'docs':>6}"
+        f" {'search':>6}"
         f" {'revs':>4} {'runs':>4}"
     )
     for name, c in changes.items():
@@ -89,12 +90,14 @@ def print_changes(changes: dict[str, "Change"]) -> None:
             print(f"{name:55} FAILED after {c.ms:.0f} ms (run {c.runs}): {c.error}")
             continue
         print(
-            f"{name:55} {c.ms:9.2f} {c.rebuild_ms:9.2f} {c.built:8,} {c.documents:6,}"
+            f"{name:55} {c.ms:9.2f} {c.rebuild_ms:9.2f} {c.built:8,} {c.patched:8,}"
+            f" {c.documents:6,}"
             f" {c.search:6,} {c.revisions:4} {c.runs:4}"
         )
     print(
         f"median of {WRITE_RUNS_NOTE}; ms: the whole transaction; rebuild: its part in rebuild; "
-        "rebuilt: documents the change reached, built again; docs, search: rows of "
+        "rebuilt: documents the change reached, built again; patched: documents whose "
+        "references to a renamed row were swapped in place; docs, search: rows of "
         "entity_document and search_document written"
     )
 
@@ -195,5 +198,7 @@ def summary(sizes: list["Size"]) -> None:
                 verdict = f"FAILED: {c.error}"
             else:
                 met = "MET" if c.ms < WRITE_GOAL_MS else "MISSED"
-                verdict = f"{c.ms:.2f} ms, {c.built:,} documents rebuilt {met}"
+                verdict = (
+                    f"{c.ms:.2f} ms, {c.built:,} documents rebuilt, {c.patched:,} patched {met}"
+                )
             print(f"    {size.rows:,} rows, {name}: {verdict}")

@@ -12,7 +12,7 @@ from app import __version__, serving
 from app.auth import KeyGate
 from app.config import Settings, settings
 from app.db import Db, engine, replica_engine
-from app.docs_assets import serve_redoc_offline
+from app.docs_assets import inline_script_hashes, serve_redoc_offline
 from app.errors import install_error_handlers
 from app.metrics.collect import AppMetrics
 from app.metrics.middleware import MetricsMiddleware, RouteTemplates
@@ -21,6 +21,7 @@ from app.middleware.cors import CORSMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.middleware.request_id import RequestIdMiddleware
+from app.middleware.security_headers import SecurityHeadersMiddleware, content_security_policy
 from app.openapi import build_openapi
 from app.replica import Routing
 from app.resources.registry import RESOURCES
@@ -196,6 +197,8 @@ def create_app(
         front.insert(0, Middleware(AccessLogMiddleware, log_format=config.log_format))
     # Outermost: every answer, even one a layer below fails to make, carries the request id.
     front.insert(0, Middleware(RequestIdMiddleware, log_format=config.log_format))
+    policy = content_security_policy(script_hashes=inline_script_hashes(app))
+    front.insert(1, Middleware(SecurityHeadersMiddleware, policy=policy))
     _put_in_front(app, front)
     return app
 

@@ -69,4 +69,3 @@ def test_a_rename_patches_every_reference_and_those_named_after_it(seeded_db: Da
             f'{{"type":"program_participant","id":"artemis-nasa","name":"{RENAMED}",'
             in now[doc].body
         )
-

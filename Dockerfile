@@ -46,8 +46,7 @@ FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:${PATH} \
-    SPACEFACTS_WORKERS=2 \
-    SPACEFACTS_FORWARDED_ALLOW_IPS=127.0.0.1
+    SPACEFACTS_WORKERS=2
 RUN groupadd --system --gid 10001 spacefacts \
     && useradd --system --no-log-init --uid 10001 --gid 10001 \
         --home-dir /srv/spacefacts --no-create-home --shell /usr/sbin/nologin spacefacts

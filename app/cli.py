@@ -67,12 +67,11 @@ def serve(
         int | None,
         typer.Option(min=1, help="Worker processes (default: SPACEFACTS_WORKERS, 1)."),
     ] = None,
-    forwarded_allow_ips: Annotated[
+    trusted_proxies: Annotated[
         str | None,
         typer.Option(
-            help="Proxies whose X-Forwarded-For/-Proto are trusted: comma-separated "
-            "addresses or networks, or '*' (default: SPACEFACTS_FORWARDED_ALLOW_IPS, "
-            "127.0.0.1)."
+            help="Proxies whose X-Forwarded-For/-Proto are believed: comma-separated "
+            "addresses or networks, or '*' (default: SPACEFACTS_TRUSTED_PROXIES, none)."
         ),
     ] = None,
 ) -> None:
@@ -86,7 +85,7 @@ def serve(
         port=port or config.port,
         reload=reload,
         workers=workers or config.workers,
-        forwarded_allow_ips=forwarded_allow_ips or config.forwarded_allow_ips,
+        trusted_proxies=config.trusted_proxies if trusted_proxies is None else trusted_proxies,
         shutdown_grace=config.shutdown_grace,
     )
 

@@ -55,11 +55,12 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     # /readyz answers 503 after this many seconds if the database has not answered by then.
     readiness_timeout: float = 1.0
-    # `spacefacts serve`: worker processes; the proxies (comma-separated addresses, or "*")
-    # whose X-Forwarded-For/-Proto are believed; and how long SIGTERM waits for in-flight
-    # requests before cutting them (live streams are ended at once, with a final event).
+    # `spacefacts serve`: worker processes; the proxies (comma-separated addresses or networks,
+    # or "*") whose X-Forwarded-For/-Proto are believed, none by default: rate limits and logs
+    # use the socket's address; and how long SIGTERM waits for in-flight requests before
+    # cutting them (live streams are ended at once, with a final event).
     workers: int = 1
-    forwarded_allow_ips: str = "127.0.0.1"
+    trusted_proxies: str = ""
     shutdown_grace: float = 20.0
     # GET /metrics in Prometheus's format, and the per-request counting behind it.
     metrics_enabled: bool = True

@@ -103,7 +103,7 @@ def run(
     host: str,
     port: int,
     workers: int,
-    forwarded_allow_ips: str,
+    trusted_proxies: str,
     shutdown_grace: float,
     reload: bool = False,
 ) -> None:
@@ -121,9 +121,12 @@ def run(
         reload=reload,
         workers=workers,
         # Only these proxies' X-Forwarded-For / X-Forwarded-Proto are believed: the client
-        # address they give is the one rate limits and logs use.
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
+        # address they give is the one rate limits and logs use. With none, no header is read
+        # at all (uvicorn would otherwise fall back to trusting 127.0.0.1).
+        proxy_headers=bool(trusted_proxies.strip()),
+        forwarded_allow_ips=trusted_proxies.strip() or None,
+        # No banner naming the server and its version to every client.
+        server_header=False,
         # uvicorn takes whole seconds; rounding up never cuts a request earlier than asked.
         timeout_graceful_shutdown=math.ceil(shutdown_grace),
         # The app writes its own JSON access log (app/middleware/access_log.py).

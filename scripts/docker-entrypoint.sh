@@ -5,7 +5,7 @@
 #                    exit: the one-shot job run before a deploy's new replicas start
 #   serve [ARGS...]  (the default) serve on 0.0.0.0:8000 with SPACEFACTS_WORKERS worker
 #                    processes, believing X-Forwarded-For/-Proto only from
-#                    SPACEFACTS_FORWARDED_ALLOW_IPS; SPACEFACTS_MIGRATE=1 runs `migrate` first
+#                    SPACEFACTS_TRUSTED_PROXIES; SPACEFACTS_MIGRATE=1 runs `migrate` first
 #                    (a single container on its own; never with several replicas at once).
 #                    ARGS are passed on to `spacefacts serve`.
 #   anything else    run as given, e.g. `spacefacts keys create --name N --scope write`
@@ -33,7 +33,7 @@ case "$command" in
         # shutdown drains in-flight requests, SPACEFACTS_SHUTDOWN_GRACE seconds at most).
         exec spacefacts serve --host 0.0.0.0 --port 8000 \
             --workers "${SPACEFACTS_WORKERS:-2}" \
-            --forwarded-allow-ips "${SPACEFACTS_FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+            --trusted-proxies "${SPACEFACTS_TRUSTED_PROXIES:-}" \
             "$@"
         ;;
     *)

@@ -48,7 +48,7 @@ def main(
         host=host,
         port=port,
         workers=1,
-        forwarded_allow_ips=config.forwarded_allow_ips,
+        trusted_proxies=config.trusted_proxies,
         shutdown_grace=config.shutdown_grace,
     )
 

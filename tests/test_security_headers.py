@@ -3,9 +3,14 @@
 import base64
 import hashlib
 import re
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+
+from tests.conftest import Database
+from tests.processes import serve_process
 
 # Headers are not a database matter: one engine.
 pytestmark = pytest.mark.parametrize("engine_kind", ["sqlite"])
@@ -62,3 +67,12 @@ def test_cache_hits_and_304s_carry_the_headers(api: TestClient) -> None:
     assert hit.headers["content-security-policy"] == first.headers["content-security-policy"]
     assert not_modified.status_code == 304
     assert not_modified.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_server_names_no_software(seeded_db: Database, tmp_path: Path) -> None:
+    with serve_process(seeded_db.url, tmp_path / "server.log") as base:
+        answers = [httpx.get(f"{base}{path}", timeout=10) for path in ("/v1", "/nowhere")]
+    assert [a.status_code for a in answers] == [200, 404]
+    for answer in answers:
+        assert "server" not in answer.headers
+        assert answer.headers["x-content-type-options"] == "nosniff"

@@ -1,11 +1,11 @@
 """`spacefacts serve --workers 2` on both engines: after a write through one worker, no worker
 serves the old dataset version once SPACEFACTS_VERSION_TTL has passed; and SIGTERM to the
 parent ends each worker's live streams with the final event and stops every process. And
-`--forwarded-allow-ips` decides whose X-Forwarded-For is believed.
+`--trusted-proxies` decides whose X-Forwarded-For is believed: nobody's by default.
 
 Which worker answered is told by a counter each worker keeps on its own: the rate limit's.
 Each connection's probe comes from a client address of the phase (given in X-Forwarded-For,
-which `--forwarded-allow-ips` lets the loopback proxy set), so each worker's first probe of a
+which `--trusted-proxies 127.0.0.1` lets the loopback proxy set), so each worker's first probe of a
 phase, and only that one, shows `r=<limit - 1>`: how often that value is seen is how many
 workers answered in that phase.
 """
@@ -98,7 +98,10 @@ def test_two_workers_serve_one_version_within_the_ttl(seeded_db: Database, tmp_p
         key = create_key(session, name="workers-writer", scope=KeyScope.write)
     settings = {**SETTINGS, "stream_heartbeat": "30", "shutdown_grace": "60"}
     with server_process(
-        seeded_db.url, tmp_path / "server.log", settings=settings, args=("--workers", "2")
+        seeded_db.url,
+        tmp_path / "server.log",
+        settings=settings,
+        args=("--workers", "2", "--trusted-proxies", "127.0.0.1"),
     ) as served:
         # Both workers read the entity, and hold its document at the current version.
         before = _from_both_workers(served.base, "198.51.100.1")
@@ -113,11 +116,14 @@ def test_two_workers_serve_one_version_within_the_ttl(seeded_db: Database, tmp_p
 
 
 @pytest.mark.parametrize("engine_kind", ["sqlite"])
-@pytest.mark.parametrize(("allowed", "believed"), [("127.0.0.1", True), ("192.0.2.1", False)])
-def test_forwarded_for_is_believed_only_from_the_allowed_proxies(
-    seeded_db: Database, tmp_path: Path, allowed: str, believed: bool
+@pytest.mark.parametrize(
+    ("trusted", "believed"), [(None, False), ("127.0.0.1", True), ("192.0.2.1", False)]
+)
+def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    seeded_db: Database, tmp_path: Path, trusted: str | None, believed: bool
 ) -> None:
-    args = ("--forwarded-allow-ips", allowed)
+    """By default (None: no option, no setting) a spoofed address is not believed."""
+    args = ("--trusted-proxies", trusted) if trusted is not None else ()
     with server_process(seeded_db.url, tmp_path / "s.log", settings=SETTINGS, args=args) as served:
         seen = _answer(served.base, "198.51.100.9")
     # The first request from 198.51.100.9, if believed; else one more from the loopback

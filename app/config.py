@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # authenticated requests are refused for the rest of the window (slows key guessing).
     auth_failure_limit: int = 10
     response_cache_entries: int = 4096
+    # The response cache's bound in bytes (bodies, headers and keys), beside its entries'.
+    response_cache_bytes: int = Field(default=64 * 2**20, ge=0)
     # The live stream (/v1/stream): a comment every `stream_heartbeat` seconds keeps idle
     # connections open through proxies; a client that takes longer than `stream_send_timeout`
     # to accept an event is dropped, so no process buffers for it without limit.

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-__all__ = ["CDN_LOGO", "inline_script_hashes", "serve_redoc_offline"]
+__all__ = ["CDN_LOGO", "STATIC_URL", "inline_script_hashes", "serve_redoc_offline"]
 
 STATIC_URL = "/static-offline-docs"  # fastapi-offline's default mount
 CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"

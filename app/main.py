@@ -12,7 +12,7 @@ from app import __version__, serving
 from app.auth import KeyGate
 from app.config import Settings, settings
 from app.db import Db, engine, replica_engine
-from app.docs_assets import inline_script_hashes, serve_redoc_offline
+from app.docs_assets import STATIC_URL, inline_script_hashes, serve_redoc_offline
 from app.errors import install_error_handlers
 from app.metrics.collect import AppMetrics
 from app.metrics.middleware import MetricsMiddleware, RouteTemplates
@@ -89,6 +89,19 @@ EXPOSED = [
     "WWW-Authenticate",
     "X-Request-ID",
 ]
+
+# Routes that take no query parameters and do not refuse them (FastAPI's documentation, its
+# static files, the dashboard): the response cache keys them by path alone. Every other GET
+# route refuses an undeclared parameter; tests/test_cache_bounds.py holds both to it.
+QUERY_FREE = (
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/openapi.json",
+    f"{STATIC_URL}/",
+    "/dashboard",
+    "/dashboard/",
+)
 
 
 def serve_app() -> FastAPI:
@@ -167,12 +180,15 @@ def create_app(
             HTTPCacheMiddleware,
             versions=versions,
             max_entries=config.response_cache_entries,
+            max_bytes=config.response_cache_bytes,
             # Long or unbounded bodies, sent as they are made: never held whole in memory.
             bypass=(
                 *("/healthz", "/livez", "/readyz"),
                 *("/v1/stream", "/v1/export", "/v1/export.csv"),
                 "/metrics",  # made at each scrape, never stored
             ),
+            # The documents and static files: the same answer whatever the query string.
+            query_free=QUERY_FREE,
             on_outcome=app.state.metrics.cache_outcome if app.state.metrics else None,
         ),
     ]

@@ -7,8 +7,10 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from app.middleware.http_cache import HTTPCacheMiddleware
 from app.models import metadata
 from app.services.seed import load_seed
 from app.services.seed_files import SeedError
@@ -63,3 +65,12 @@ def edit_event(client: httpx.Client, base: str, *, key: str, event: str, summary
         },
     )
     assert response.status_code == 200, response.text
+
+
+def response_cache(client: TestClient) -> HTTPCacheMiddleware:
+    """The response cache layer of a test client's app."""
+    layer: Any = client.app
+    layer = layer.middleware_stack
+    while not isinstance(layer, HTTPCacheMiddleware):
+        layer = layer.app
+    return layer

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from starlette.responses import Response
 
 from app import deps
-from app.middleware.http_cache import HTTPCacheMiddleware
 from tests.conftest import Database
 from tests.extra_routes import client_with
+from tests.helpers import response_cache
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -81,14 +81,6 @@ def test_every_kind_of_answer_carries_its_own_id(
     assert _id(failed) == "req-500"
 
 
-def _cache_of(client: TestClient) -> HTTPCacheMiddleware:
-    layer: Any = client.app
-    layer = layer.middleware_stack
-    while not isinstance(layer, HTTPCacheMiddleware):
-        layer = layer.app
-    return layer
-
-
 def test_the_response_cache_never_keeps_an_id(seeded_db: Database) -> None:
     router = APIRouter()
 
@@ -104,7 +96,7 @@ def test_the_response_cache_never_keeps_an_id(seeded_db: Database) -> None:
             assert (first.status_code, hit.status_code) == (200, 200)
             assert (_id(first), _id(hit)) == ("first", "second")
             assert _id(client.get(url)) not in ("first", "second", "mine")
-        stored = list(_cache_of(client)._store.values())
+        stored = response_cache(client).stored.values()
         assert len(stored) == 2
         for entry in stored:
             assert b"x-request-id" not in {name.lower() for name, _ in entry.headers}

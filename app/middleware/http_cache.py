@@ -7,6 +7,12 @@ order, only where the answer would be a 200: on a stored answer (stored only whe
 or after the route has run, never ahead of the route's own validation and 404s. Bodies are
 stored already compressed, once per (version, target, coding).
 
+The cache is bounded by entries and by bytes (bodies, headers and keys), evicting the least
+recently used. Its key is the host, the path and the query string, except on the paths named
+`query_free`: the documentation, its static files and the dashboard, whose answers do not depend
+on the query (every other route refuses a parameter it does not declare, with a 400 that is not
+stored), so `/openapi.json?cachebust=N` is one entry, not N.
+
 A GET with an `Authorization` header is neither served from nor stored in the cache, and its
 answers are `private` (RFC 9111 §3.5: no shared cache may reuse an answer to a request that
 carried credentials, so no `Vary: Authorization` is needed). Other methods pass through; after
@@ -17,9 +23,7 @@ serves the write at once (and every other worker within `ttl`).
 import functools
 import gzip
 import hashlib
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import anyio.to_thread
 from sqlalchemy import Engine
@@ -36,6 +40,7 @@ from app.middleware.conditional import (
     validators,
 )
 from app.middleware.negotiation import accepts, choose_encoding
+from app.middleware.response_store import Key, ResponseStore, Stored
 from app.replica import READ_ENGINE
 from app.services.dataset import Serving, VersionInfo, VersionWatcher
 
@@ -55,14 +60,6 @@ DROPPED = {
     b"x-request-id",
 }
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-
-@dataclass(frozen=True)
-class Stored:
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-    media_type: str
-    etag: str
 
 
 @functools.lru_cache(maxsize=256)
@@ -93,21 +90,24 @@ class HTTPCacheMiddleware:
         *,
         versions: VersionWatcher,
         max_entries: int = 4096,
+        max_bytes: int = 64 * 2**20,
         min_compress: int = 1024,
         max_body: int = 4 * 1024 * 1024,
         bypass: tuple[str, ...] = ("/healthz",),
+        query_free: tuple[str, ...] = (),
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.versions = versions
         # Told "hit", "miss" or "private" (credentials) per GET or HEAD it could serve (metrics).
         self.on_outcome = on_outcome
-        self.max_entries = max_entries
         self.min_compress = min_compress
-        self.max_body = max_body
+        self.max_body = min(max_body, max_bytes)
         self.bypass = bypass
-        self._store: OrderedDict[tuple[int, str, bytes], Stored] = OrderedDict()
-        self._store_version = -1
+        # Paths (and, ending in "/", path prefixes) whose answers ignore the query string.
+        self.query_free = frozenset(p for p in query_free if not p.endswith("/"))
+        self.query_free_prefixes = tuple(p for p in query_free if p.endswith("/"))
+        self.stored = ResponseStore(max_entries=max_entries, max_bytes=max_bytes)
         self._serving_state: Serving | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,10 +134,12 @@ class HTTPCacheMiddleware:
         coding = _encoding(request.accept_encoding)
         # The Host is part of the key: the feeds' links are absolute, built from it.
         host = (request.host or "").encode("latin-1")
-        target = host + b" " + scope["path"].encode() + b"?" + scope["query_string"]
+        path = scope["path"]
+        query_free = path in self.query_free or path.startswith(self.query_free_prefixes)
+        target = host + b" " + path.encode() + (b"" if query_free else b"?" + scope["query_string"])
         key = (info.version, coding, target)
         # A request with credentials never gets a stored answer: it may be answered otherwise.
-        stored = self._store.get(key) if request.authorization is None else None
+        stored = self.stored.get(key) if request.authorization is None else None
         if stored is None or not _accepts(request.accept, stored.media_type):
             if self.on_outcome is not None:
                 self.on_outcome("miss" if request.authorization is None else "private")
@@ -162,7 +164,7 @@ class HTTPCacheMiddleware:
             send, request=request, etag=stored.etag, info=info, path=scope["path"]
         ):
             return
-        self._store.move_to_end(key)
+        self.stored.touch(key)
         await send_answer(
             send, status=200, headers=stored.headers, body=b"" if head else stored.body
         )
@@ -185,7 +187,7 @@ class HTTPCacheMiddleware:
         send: Send,
         *,
         head: bool,
-        key: tuple[int, str, bytes],
+        key: Key,
         etag: str,
         info: VersionInfo,
         reads: Engine,
@@ -243,7 +245,7 @@ class HTTPCacheMiddleware:
         headers += validators(info, etag, private=private)
         headers.append((b"content-length", str(len(body)).encode()))
         if not private and len(body) <= self.max_body:
-            self._remember(key, Stored(headers, body, media_type, etag))
+            self.stored.put(key, Stored(headers, body, media_type, etag))
         if not _accepts(request.accept, media_type):
             # Let through for its errors (it accepts problems only); its 200 is not servable.
             await send_problem(
@@ -267,15 +269,6 @@ class HTTPCacheMiddleware:
             # Counts made at an older version are dropped with it (and the lot when full).
             state = self._serving_state = Serving(version, {})
         return state
-
-    def _remember(self, key: tuple[int, str, bytes], stored: Stored) -> None:
-        if key[0] != self._store_version:
-            # A new version makes every stored body stale at once.
-            self._store.clear()
-            self._store_version = key[0]
-        self._store[key] = stored
-        while len(self._store) > self.max_entries:
-            self._store.popitem(last=False)
 
 
 def _without_body(send: Send) -> Send:

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     # Failed bearer authentications per client per rate_limit_window before that client's
     # authenticated requests are refused for the rest of the window (slows key guessing).
     auth_failure_limit: int = 10
+    # Connection and request limits of `spacefacts serve` (app/server_limits.py) and of the app
+    # (app/middleware/limits.py), per worker process.
+    header_timeout: float = Field(default=5.0, gt=0)  # request line and headers
+    body_timeout: float = Field(default=30.0, gt=0)
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_headers: int = Field(default=100, ge=10)
+    max_connections: int = Field(default=1000, ge=1)
+    max_in_flight: int = Field(default=256, ge=1)  # requests at once, live streams aside
     response_cache_entries: int = 4096
     # The response cache's bound in bytes (bodies, headers and keys), beside its entries'.
     response_cache_bytes: int = Field(default=64 * 2**20, ge=0)

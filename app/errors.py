@@ -23,7 +23,8 @@ MAX_MESSAGE = 1000  # characters of one entry's message
 
 # type URI slug -> what it means; served at /problems/{slug}.
 PROBLEM_TYPES: dict[str, str] = {
-    "bad-request": "The request could not be understood.",
+    "bad-request": "The request could not be understood: malformed HTTP, or a request line "
+    "and headers over 16 KiB (the connection is then closed).",
     "invalid-parameter": "A query or path parameter is missing, malformed or out of range.",
     "unknown-parameter": "The request used a query parameter this operation does not define.",
     "invalid-cursor": "The pagination cursor is malformed or belongs to another ordering.",
@@ -60,6 +61,11 @@ PROBLEM_TYPES: dict[str, str] = {
     "yet; the detail says which.",
     "too-many-streams": "This server process holds as many live streams (/v1/stream) as it "
     "takes; retry after Retry-After seconds.",
+    "request-timeout": "The request line and headers, or the body, did not arrive in time "
+    "(5 and 30 seconds by default); the connection is closed.",
+    "headers-too-large": "The request has more header fields than the API reads (100).",
+    "overloaded": "This server process has as many connections or requests in progress as it "
+    "takes; retry after Retry-After seconds.",
 }
 STATUS_TYPES = {
     400: "bad-request",
@@ -72,7 +78,9 @@ STATUS_TYPES = {
     412: "precondition-failed",
     428: "precondition-required",
     413: "payload-too-large",
+    408: "request-timeout",
     415: "unsupported-media-type",
+    431: "headers-too-large",
     422: "unprocessable",
     429: "rate-limited",
     500: "internal-error",

@@ -19,6 +19,7 @@ from app.metrics.middleware import MetricsMiddleware, RouteTemplates
 from app.middleware.access_log import AccessLogMiddleware
 from app.middleware.cors import CORSMiddleware
 from app.middleware.http_cache import HTTPCacheMiddleware
+from app.middleware.limits import RequestLimitsMiddleware
 from app.middleware.ratelimit import RateLimitMiddleware
 from app.middleware.request_id import RequestIdMiddleware
 from app.middleware.security_headers import SecurityHeadersMiddleware, content_security_policy
@@ -177,6 +178,11 @@ def create_app(
             max_age=86400,
         ),
         Middleware(
+            RequestLimitsMiddleware,
+            max_in_flight=config.max_in_flight,
+            max_headers=config.max_headers,
+        ),
+        Middleware(
             HTTPCacheMiddleware,
             versions=versions,
             max_entries=config.response_cache_entries,
@@ -201,7 +207,7 @@ def create_app(
             window=config.rate_limit_window,
             lifted=app.state.keys.lifts_limit,
         )
-        front.insert(1, limiter)
+        front.insert(2, limiter)
     if app.state.metrics is not None:
         templates = RouteTemplates(lambda: app.routes, max_paths=config.response_cache_entries)
         # Just inside the access log and request id: it times and counts every answer,

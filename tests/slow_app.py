@@ -49,6 +49,7 @@ def main(
         port=port,
         workers=1,
         trusted_proxies=config.trusted_proxies,
+        max_header_bytes=config.max_header_bytes,
         shutdown_grace=config.shutdown_grace,
     )
 

@@ -76,6 +76,9 @@ class ProblemType(StrEnum):
     internal_error = "/problems/internal-error"
     service_unavailable = "/problems/service-unavailable"
     too_many_streams = "/problems/too-many-streams"
+    request_timeout = "/problems/request-timeout"
+    headers_too_large = "/problems/headers-too-large"
+    overloaded = "/problems/overloaded"
 
 
 class RefType(StrEnum):

@@ -1,0 +1,169 @@
+"""The connection limits uvicorn lacks, as its h11 protocol with timers and a connection cap.
+
+uvicorn (as pinned in uv.lock) drops an idle keep-alive connection after `timeout_keep_alive`,
+but any byte cancels that timer, and nothing times a request that is being read: a client that
+sends its headers a byte at a time (slowloris), or one byte after a response, or nothing at all
+after connecting, keeps its connection, and a few thousand of them exhaust the process's file
+descriptors. Its httptools parser also takes headers of any size (a 50 MiB header was read
+whole). So `spacefacts serve` runs this protocol (uvicorn's `http=` option takes a class):
+
+- **h11** with `h11_max_incomplete_event_size` (SPACEFACTS_MAX_HEADER_BYTES, 16 KiB): a request
+  line and headers past it are refused with a 400 problem and the connection closed;
+- a **header timer**, armed when a connection opens and when a response ends, that closes the
+  connection unless a whole request line and headers arrive within SPACEFACTS_HEADER_TIMEOUT
+  (408 if any byte came, silence otherwise), whatever trickles in meanwhile;
+- a **body timer**, from the headers to the body's end, SPACEFACTS_BODY_TIMEOUT;
+- a **connection cap** per worker, SPACEFACTS_MAX_CONNECTIONS: a connection past it is answered
+  at once with a 503 problem and `Retry-After`, then closed, instead of being reset or queued.
+
+In-flight requests and header counts are limited in the app (app/middleware/limits.py), where
+the answer can be a problem like every other. This subclasses uvicorn's protocol and uses its
+attributes (`conn`, `cycle`, `transport`, `loop`, `connections`): tests/test_server_limits.py
+runs it as a real server, so a change to them in an upgrade fails there.
+"""
+
+import asyncio
+from http import HTTPStatus
+from typing import Any, Literal
+
+from uvicorn.config import Config
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
+
+from app.config import settings
+from app.errors import problem_body
+
+__all__ = ["GuardedH11Protocol", "problem_bytes"]
+
+
+def problem_bytes(*, status: int, kind: str, detail: str, retry: int = 0) -> bytes:
+    """A whole HTTP/1.1 answer that closes the connection: a problem about the connection (its
+    `instance` is the root: no request, or no whole one, names another), written instead of
+    anything the app answers."""
+    body = problem_body(status=status, kind=kind, detail=detail, instance="/", errors=None)
+    head = [
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}",
+        "content-type: application/problem+json",
+        f"content-length: {len(body)}",
+        "connection: close",
+        "access-control-allow-origin: *",
+        "cache-control: no-store",
+    ]
+    if retry:
+        head.append(f"retry-after: {retry}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+Phase = Literal["headers", "body"] | None
+LINGER = 2.0  # seconds a refused connection is read (and dropped) before it is closed
+
+
+class GuardedH11Protocol(H11Protocol):
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self._timer: asyncio.TimerHandle | None = None
+        self._phase: Phase = None
+        self._before: object = None  # the cycle of the request before the one being read
+        self._got_bytes = False
+        self._closing = False  # answered: what still comes is read and dropped until close
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        if len(self.connections) > settings.max_connections:
+            self._answer_and_close(
+                problem_bytes(
+                    status=503,
+                    kind="overloaded",
+                    detail="Too many connections to this server; retry shortly.",
+                    retry=1,
+                )
+            )
+            return
+        self._await_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._closing:
+            return
+        self._got_bytes = True
+        super().data_received(data)
+        self._progress()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._await_request()
+            self._progress()  # a pipelined request may have been read already
+
+    def send_400_response(self, msg: str) -> None:  # noqa: ARG002 - the problem says it
+        """A malformed request, or headers past the size limit: a problem, then close."""
+        self._answer_and_close(
+            problem_bytes(
+                status=400,
+                kind="bad-request",
+                detail="The request is malformed, or its request line and headers exceed "
+                f"{settings.max_header_bytes} bytes.",
+            )
+        )
+
+    def _await_request(self) -> None:
+        """Time the next request from now: its request line and headers, then its body."""
+        self._phase, self._before, self._got_bytes = "headers", self.cycle, False
+        self._arm(settings.header_timeout)
+
+    def _progress(self) -> None:
+        cycle = self.cycle
+        if self._phase == "headers" and cycle is not None and cycle is not self._before:
+            if cycle.more_body:
+                self._phase = "body"
+                self._arm(settings.body_timeout)
+            else:
+                self._phase = None
+                self._disarm()
+        elif self._phase == "body" and cycle is not None and not cycle.more_body:
+            self._phase = None
+            self._disarm()  # read whole: the app has it; its response re-arms the timer
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, self._timed_out)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        if self.transport.is_closing():
+            return
+        # A request the app has not been given yet is answered here. Once it has the headers,
+        # closing the connection tells it the client is gone (its body read ends).
+        if self._closing or not (self._phase == "headers" and self._got_bytes):
+            self.transport.close()
+            return
+        self._answer_and_close(
+            problem_bytes(
+                status=408, kind="request-timeout", detail="The request was not received in time."
+            )
+        )
+
+    def _answer_and_close(self, answer: bytes) -> None:
+        """Send `answer`, then close gracefully: closing at once with the client's bytes still
+        unread would make the kernel reset the connection, and the client might never read
+        the answer. So the sending side is shut, what comes in is dropped, and the connection
+        closes when the client closes its side or after LINGER seconds."""
+        self._closing = True
+        self.transport.write(answer)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._arm(LINGER)

@@ -87,7 +87,6 @@ def serve(
         workers=workers or config.workers,
         trusted_proxies=config.trusted_proxies if trusted_proxies is None else trusted_proxies,
         shutdown_grace=config.shutdown_grace,
-        max_header_bytes=config.max_header_bytes,
     )
 
 

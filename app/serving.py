@@ -105,7 +105,6 @@ def run(
     workers: int,
     trusted_proxies: str,
     shutdown_grace: float,
-    max_header_bytes: int,
     reload: bool = False,
 ) -> None:
     """Serve `app` (an import string naming a factory, as workers > 1 needs) with uvicorn."""
@@ -128,9 +127,8 @@ def run(
         forwarded_allow_ips=trusted_proxies.strip() or None,
         # No banner naming the server and its version to every client.
         server_header=False,
-        # h11, with the limits and timers uvicorn's own protocols lack (app/server_limits.py).
-        http="app.server_limits:GuardedH11Protocol",
-        h11_max_incomplete_event_size=max_header_bytes,
+        # httptools, with the limits and timers uvicorn lacks (app/server_limits.py).
+        http="app.server_limits:GuardedHttpToolsProtocol",
         # uvicorn takes whole seconds; rounding up never cuts a request earlier than asked.
         timeout_graceful_shutdown=math.ceil(shutdown_grace),
         # The app writes its own JSON access log (app/middleware/access_log.py).

@@ -49,7 +49,6 @@ def main(
         port=port,
         workers=1,
         trusted_proxies=config.trusted_proxies,
-        max_header_bytes=config.max_header_bytes,
         shutdown_grace=config.shutdown_grace,
     )
 

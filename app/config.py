@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     echo_sql: bool = False
     public_url: str | None = None
     version_ttl: float = 1.0
+    # Seconds a request waits for the dataset version to be re-read before the last one read
+    # is served (the database is then away: stored answers still are, app/middleware).
+    version_wait: float = Field(default=2.0, gt=0)
     rate_limit_enabled: bool = True
     rate_limit: int = 1200
     rate_limit_window: int = 60

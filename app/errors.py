@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from app import logs
+from app.db_errors import DATABASE_UNAVAILABLE, RETRY_AFTER
 from app.pointers import body_pointer, shown
 from app.services.paging import InvalidInputError
 
@@ -299,7 +300,33 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
     return problem_response(problem, request.url.path)
 
 
+def database_unavailable() -> ProblemError:
+    return ProblemError(
+        503,
+        "The database is unavailable; retry after Retry-After seconds.",
+        headers={"Retry-After": str(RETRY_AFTER)},
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    route = request.scope.get("route")
+    line = logs.error_line(
+        exc=exc,
+        request_id=logs.request_id(request.scope),
+        method=request.method,
+        path=request.url.path,
+        route=getattr(route, "path", None),
+        text=logs.writes_text(request.app.state.config.log_format),
+        event="database_unavailable",
+        with_traceback=False,
+    )
+    logs.stderr(line)
+    return problem_response(database_unavailable(), request.url.path)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(ProblemError, _problem)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)

@@ -73,22 +73,29 @@ def error_line(
     path: str,
     route: str | None,
     text: bool,
+    event: str = "unhandled_error",
+    with_traceback: bool = True,
 ) -> bytes:
-    """One record of an unhandled error; the traceback is one string field, never many lines.
+    """One record of an error; the traceback is one string field, never many lines (and left
+    out for an expected failure, such as the database being down: one short line each).
 
     Messages and tracebacks stay in the server's log: the client's 500 discloses none of it.
     """
     now = time.time()
-    trace = _clean("".join(traceback.format_exception(exc)))
+    trace = _clean("".join(traceback.format_exception(exc))) if with_traceback else ""
     message = _clean(str(exc))
+    if not with_traceback:
+        message = message.strip().split("\n", 1)[0]  # its first line: what failed, not the SQL
+    level = "error" if with_traceback else "warning"
     if text:
         # A person at a terminal reads a traceback best as Python prints it.
-        head = f"{clock(now)} ERROR {method} {path} id={request_id} {type(exc).__name__}: {message}"
-        return (head + "\n" + trace).encode("utf-8", "replace")
+        head = f"{clock(now)} {level.upper()} {method} {path} id={request_id} "
+        head += f"{type(exc).__name__}: {message}"
+        return (head + "\n" + trace if trace else head + "\n").encode("utf-8", "replace")
     record = {
         "time": round(now, 3),
-        "level": "error",
-        "event": "unhandled_error",
+        "level": level,
+        "event": event,
         "request_id": request_id,
         "method": method,
         "path": path,

@@ -25,11 +25,11 @@ import gzip
 import hashlib
 from collections.abc import Callable
 
-import anyio.to_thread
 from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.db_errors import RETRY_AFTER
 from app.middleware.conditional import (
     VARY,
     Conditions,
@@ -95,6 +95,7 @@ class HTTPCacheMiddleware:
         max_body: int = 4 * 1024 * 1024,
         bypass: tuple[str, ...] = ("/healthz",),
         query_free: tuple[str, ...] = (),
+        version_wait: float = 2.0,
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
@@ -109,6 +110,7 @@ class HTTPCacheMiddleware:
         self.query_free_prefixes = tuple(p for p in query_free if p.endswith("/"))
         self.stored = ResponseStore(max_entries=max_entries, max_bytes=max_bytes)
         self._serving_state: Serving | None = None
+        self.version_wait = version_wait
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,9 +128,17 @@ class HTTPCacheMiddleware:
                 scope = {**scope, "state": {**scope.get("state", {}), "head": True}}
             await self.app(scope, receive, _without_body(send) if head else send)
             return
-        reading = self.versions.latest()
-        if reading is None:  # stale: the re-read is a blocking query, so it runs in a thread
-            reading = await anyio.to_thread.run_sync(self.versions.read)
+        reading = self.versions.latest() or await self.versions.refreshed(self.version_wait)
+        if reading is None:
+            await send_problem(
+                send,
+                status=503,
+                kind="service-unavailable",
+                detail="The database is unavailable; retry after Retry-After seconds.",
+                path=scope["path"],
+                extra=[(b"retry-after", str(RETRY_AFTER).encode())],
+            )
+            return
         info = reading.info
         request = read_conditions(scope["headers"])
         coding = _encoding(request.accept_encoding)

@@ -1,5 +1,6 @@
 """The dataset version: one number that every change to the data bumps."""
 
+import asyncio
 import datetime as dt
 import json
 import math
@@ -8,9 +9,11 @@ import time
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+import anyio.to_thread
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from app.db_errors import DATABASE_UNAVAILABLE
 from app.models.common import as_utc
 from app.models.revisions import DatasetVersion
 from app.replica import Routing
@@ -86,6 +89,15 @@ def _read_on(engine: Engine) -> VersionInfo:
         return read_version_info(session=session)
 
 
+_REFRESH_FAILURES: tuple[type[Exception], ...] = (TimeoutError, *DATABASE_UNAVAILABLE)
+
+
+def _retrieve(refresh: "asyncio.Future[Reading]") -> None:
+    """Take a failed re-read's exception, which nobody may be waiting for any more."""
+    if not refresh.cancelled():
+        refresh.exception()
+
+
 class VersionWatcher:
     """The dataset version as this process knows it, re-read at most every `ttl` seconds.
 
@@ -102,6 +114,8 @@ class VersionWatcher:
         self._reading: tuple[Reading, float] | None = None
         self._expired_at = -math.inf
         self._lock = threading.Lock()
+        self._refresh: asyncio.Future[Reading] | None = None
+        self._refresh_began = -math.inf
 
     def is_fresh(self) -> bool:
         return self.latest() is not None
@@ -115,6 +129,11 @@ class VersionWatcher:
         if reading.info.version < self._routing.floor:
             return None  # this process has written since: the reading may be a stale replica's
         return reading if time.monotonic() - read_at < self._ttl else None
+
+    def last(self) -> Reading | None:
+        """The last reading made, however old: what to serve while the database is away."""
+        held = self._reading
+        return held[0] if held is not None else None
 
     def cached(self) -> VersionInfo | None:
         reading = self.latest()
@@ -132,6 +151,25 @@ class VersionWatcher:
                 reading = Reading(info, engine)
                 self._reading = (reading, started)
             return reading
+
+    async def refreshed(self, wait: float) -> Reading | None:
+        """The version re-read, or while the database does not answer, the last one read (None
+        if none ever was): a server keeps serving what it stored, 304s included, while its
+        database is away, and its routes answer 503.
+
+        One re-read at a time (a blocking query, in a thread), shared by every caller that
+        needs it; none waits for it past `wait` seconds after it began, so a frozen database
+        neither holds requests nor piles up threads."""
+        refresh = self._refresh
+        if refresh is None or refresh.done():
+            refresh = self._refresh = asyncio.ensure_future(anyio.to_thread.run_sync(self.read))
+            refresh.add_done_callback(_retrieve)
+            self._refresh_began = time.monotonic()
+        left = self._refresh_began + wait - time.monotonic()
+        try:
+            return await asyncio.wait_for(asyncio.shield(refresh), timeout=max(left, 0))
+        except _REFRESH_FAILURES:
+            return self.last()
 
     def current(self) -> VersionInfo:
         return self.read().info

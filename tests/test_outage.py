@@ -1,0 +1,104 @@
+"""A database outage, as a client meets it: PostgreSQL stopped under a running server, then
+started again. What the cache holds is still served (304s too), everything else is a 503
+problem with Retry-After and CORS headers, liveness stays 200, and the API recovers alone.
+
+The server gets a PostgreSQL cluster of its own (the shared test cluster cannot be stopped).
+"""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.config import PROJECT_ROOT
+from tests.conftest import PG_SCRIPT
+from tests.processes import server_process
+
+WAIT = 30.0  # the longest the API may take to recover (a bound, not a measure)
+ORIGIN = {"Origin": "https://dashboard.example"}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    data_dir: str
+    url: str
+
+    def pg(self, command: str) -> None:
+        subprocess.run(["bash", str(PG_SCRIPT), command, self.data_dir], check=True)
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    started = subprocess.run(
+        ["bash", str(PG_SCRIPT), "start"], capture_output=True, text=True, check=False
+    )
+    if started.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required with CI=true: {started.stderr[-500:]}")
+        pytest.skip("PostgreSQL not installed: outage test skipped")
+    data_dir, url = started.stdout.strip().splitlines()
+    try:
+        env = {**os.environ, "SPACEFACTS_DATABASE_URL": url}
+        for args in (["db", "upgrade"], ["seed"]):
+            subprocess.run(
+                [sys.executable, "-m", "app", *args],
+                env=env,
+                cwd=PROJECT_ROOT,
+                check=True,
+                capture_output=True,
+            )
+        yield Cluster(data_dir, url)
+    finally:
+        subprocess.run(["bash", str(PG_SCRIPT), "stop", data_dir], check=False)
+
+
+def _problem(answer: httpx.Response, status: int) -> None:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_stopped_database_degrades_and_the_api_recovers(cluster: Cluster, tmp_path: Path) -> None:
+    settings = {
+        "version_ttl": "0.2",
+        "version_wait": "1",
+        "db_connect_timeout": "2",
+        "db_pool_timeout": "2",
+    }
+    log = tmp_path / "server.log"
+    with (
+        server_process(cluster.url, log, settings=settings) as served,
+        httpx.Client(base_url=served.base, timeout=WAIT, headers=ORIGIN) as client,
+    ):
+        cached = client.get("/v1/agencies/cnsa")
+        assert cached.status_code == 200
+        cluster.pg("pause")
+        time.sleep(0.5)  # past the version's TTL: the next request re-reads it, and fails
+        again = client.get("/v1/agencies/cnsa")
+        assert (again.status_code, again.content) == (200, cached.content)
+        revalidated = client.get(
+            "/v1/agencies/cnsa", headers={"If-None-Match": cached.headers["etag"]}
+        )
+        assert revalidated.status_code == 304
+        missed = client.get("/v1/agencies/roscosmos")
+        _problem(missed, 503)
+        assert missed.json()["type"] == "/problems/service-unavailable"
+        assert missed.headers["retry-after"] == "5"
+        assert client.get("/livez").status_code == 200
+        _problem(client.get("/readyz"), 503)
+        cluster.pg("resume")
+        deadline = time.monotonic() + WAIT
+        while (answer := client.get("/v1/agencies/roscosmos")).status_code != 200:
+            assert answer.status_code == 503
+            assert time.monotonic() < deadline, "the API did not recover"
+            time.sleep(0.2)
+        assert client.get("/readyz").status_code == 200
+    lines = [line for line in log.read_text().splitlines() if "database_unavailable" in line]
+    assert lines, "no log line for the failures"
+    assert all("Traceback" not in line for line in lines)

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run upgrade test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale db seed verify clean
+.PHONY: run upgrade test test-fast lint typecheck pytest node-tools openapi-lint examples bench bench-scale soak db seed verify clean
 .PHONY: hadolint compose-check image-check
 
 # Every dependency, dev tools included, comes from uv.lock (versions and hashes); uv itself is
@@ -94,6 +94,11 @@ bench: $(VENV)/.installed-dev
 # synthetic rows per big collection (BENCH_SCALE_SIZES=10,10000 to choose). Prints numbers.
 bench-scale: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.scale
+
+# Sustained mixed load (reads, searches, keyed writes, live streams) on two workers, 60 s per
+# engine: errors by kind, latency percentiles, each worker's RSS over time (bench/soak.py).
+soak: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.soak
 
 # Re-take the OpenAPI response examples from the seed (a test fails when they drift).
 examples: $(VENV)/.installed-dev

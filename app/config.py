@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # run (0: no limit). The CLI's engines take neither: imports and migrations run long.
     db_connect_timeout: int = Field(default=5, ge=0)
     db_statement_timeout_ms: int = Field(default=10_000, ge=0)
+    # Seconds a request waits for its reads on a server database before it answers 503: a
+    # frozen server enforces no statement timeout of its own.
+    db_wait: float = Field(default=12.0, gt=0)
     seed_dir: Path = PROJECT_ROOT / "seed"
     host: str = "127.0.0.1"
     port: int = 8000

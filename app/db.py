@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import anyio.to_thread
+import sqlalchemy.exc
 from fastapi import Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
@@ -136,9 +137,12 @@ class Db:
     is a sync route and always runs in a thread.
     """
 
-    def __init__(self, engine: Engine | Routing, *, reads: Engine | None = None) -> None:
+    def __init__(
+        self, engine: Engine | Routing, *, reads: Engine | None = None, wait: float = 12.0
+    ) -> None:
         self.routing = engine if isinstance(engine, Routing) else Routing(engine)
         self._reads = reads  # pinned by `at`; else the routing chooses at each call
+        self.wait = wait
 
     @property
     def engine(self) -> Engine:
@@ -147,7 +151,7 @@ class Db:
 
     def at(self, engine: Engine) -> "Db":
         """This Db with its reads pinned to `engine` (one request's, app/replica.py rule 3)."""
-        return Db(self.routing, reads=engine)
+        return Db(self.routing, reads=engine, wait=self.wait)
 
     async def write(self, fn: Callable[[Session], T]) -> T:
         """`fn(session)` in one write transaction, always in a worker thread: a writer waiting
@@ -170,7 +174,18 @@ class Db:
         engine = self.routing.primary if primary else self._reads or self.routing.reads()
         if engine.dialect.name == "sqlite":
             return self._call(engine, fn)
-        return await anyio.to_thread.run_sync(self._call, engine, fn)
+        # A server that stopped answering (frozen, not down) holds a query on an open connection
+        # for as long as the operating system keeps the connection: the request gives up after
+        # `wait` seconds, with a 503 (app/errors.py), and leaves the thread to finish whenever.
+        try:
+            with anyio.fail_after(self.wait):
+                return await anyio.to_thread.run_sync(
+                    self._call, engine, fn, abandon_on_cancel=True
+                )
+        except TimeoutError as exc:
+            raise sqlalchemy.exc.TimeoutError(
+                f"the database did not answer within {self.wait:g} s"
+            ) from exc
 
     @staticmethod
     def _call(engine: Engine, fn: Callable[[Session], T]) -> T:

@@ -6,10 +6,12 @@ The server gets a PostgreSQL cluster of its own (the shared test cluster cannot 
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,19 @@ class Cluster:
 
     def pg(self, command: str) -> None:
         subprocess.run(["bash", str(PG_SCRIPT), command, self.data_dir], check=True)
+
+    def signal(self, signum: int) -> None:
+        """Send `signum` to the server and every backend it started (SIGSTOP: frozen)."""
+        postmaster = int((Path(self.data_dir) / "data" / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    children.append(int(stat.parent.name))
+            except (OSError, ValueError):
+                continue
+        for pid in [postmaster, *children]:
+            os.kill(pid, signum)
 
 
 @pytest.fixture
@@ -64,21 +79,37 @@ def _problem(answer: httpx.Response, status: int) -> None:
     assert answer.headers["access-control-allow-origin"] == "*"
 
 
-def test_a_stopped_database_degrades_and_the_api_recovers(cluster: Cluster, tmp_path: Path) -> None:
-    settings = {
-        "version_ttl": "0.2",
-        "version_wait": "1",
-        "db_connect_timeout": "2",
-        "db_pool_timeout": "2",
-    }
+SETTINGS = {
+    "version_ttl": "0.2",
+    "version_wait": "1",
+    "db_connect_timeout": "2",
+    "db_pool_timeout": "2",
+    "db_wait": "2",
+}
+
+
+@pytest.mark.parametrize("outage", ["stopped", "frozen"])
+def test_an_outage_degrades_and_the_api_recovers(
+    cluster: Cluster, tmp_path: Path, outage: str
+) -> None:
+    """`stopped`: the server shut down (connections refused); `frozen`: every PostgreSQL
+    process stopped with SIGSTOP (connections accepted by the kernel, never answered)."""
     log = tmp_path / "server.log"
     with (
-        server_process(cluster.url, log, settings=settings) as served,
+        server_process(cluster.url, log, settings=SETTINGS) as served,
         httpx.Client(base_url=served.base, timeout=WAIT, headers=ORIGIN) as client,
     ):
         cached = client.get("/v1/agencies/cnsa")
         assert cached.status_code == 200
-        cluster.pg("pause")
+        # Several connections open in the pool, as a busy server has: a frozen server then
+        # holds the queries that reuse them, not only new connections.
+        urls = [f"/v1/events?limit={n}" for n in range(1, 9)]
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(lambda url: client.get(url).status_code, urls)) == {200}
+        if outage == "stopped":
+            cluster.pg("pause")
+        else:
+            cluster.signal(signal.SIGSTOP)
         time.sleep(0.5)  # past the version's TTL: the next request re-reads it, and fails
         again = client.get("/v1/agencies/cnsa")
         assert (again.status_code, again.content) == (200, cached.content)
@@ -92,13 +123,19 @@ def test_a_stopped_database_degrades_and_the_api_recovers(cluster: Cluster, tmp_
         assert missed.headers["retry-after"] == "5"
         assert client.get("/livez").status_code == 200
         _problem(client.get("/readyz"), 503)
-        cluster.pg("resume")
+        if outage == "stopped":
+            cluster.pg("resume")
+        else:
+            cluster.signal(signal.SIGCONT)
         deadline = time.monotonic() + WAIT
         while (answer := client.get("/v1/agencies/roscosmos")).status_code != 200:
             assert answer.status_code == 503
             assert time.monotonic() < deadline, "the API did not recover"
             time.sleep(0.2)
-        assert client.get("/readyz").status_code == 200
+        while (ready := client.get("/readyz")).status_code != 200:
+            _problem(ready, 503)
+            assert time.monotonic() < deadline, "readiness did not recover"
+            time.sleep(0.2)
     lines = [line for line in log.read_text().splitlines() if "database_unavailable" in line]
     assert lines, "no log line for the failures"
     assert all("Traceback" not in line for line in lines)

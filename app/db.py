@@ -168,11 +168,16 @@ class Db:
         self.routing.wrote(version)  # committed: reads must now see at least this
         return result
 
-    async def run(self, fn: Callable[[Session], T], *, primary: bool = False) -> T:
+    async def run(
+        self, fn: Callable[[Session], T], *, primary: bool = False, thread: bool = False
+    ) -> T:
         """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`;
-        on the primary with `primary`, else where this Db's reads go."""
+        on the primary with `primary`, else where this Db's reads go; in a worker thread even
+        on SQLite with `thread` (a read whose cost grows with the data, such as search)."""
         engine = self.routing.primary if primary else self._reads or self.routing.reads()
         if engine.dialect.name == "sqlite":
+            if thread:
+                return await anyio.to_thread.run_sync(self._call, engine, fn)
             return self._call(engine, fn)
         # A server that stopped answering (frozen, not down) holds a query on an open connection
         # for as long as the operating system keeps the connection: the request gives up after

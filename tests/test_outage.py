@@ -121,6 +121,8 @@ def test_an_outage_degrades_and_the_api_recovers(
         _problem(missed, 503)
         assert missed.json()["type"] == "/problems/service-unavailable"
         assert missed.headers["retry-after"] == "5"
+        for other in ("/v1/search?q=lunar", "/v1/feed.json?limit=3", "/v1/feed.atom?limit=3"):
+            _problem(client.get(other), 503)
         assert client.get("/livez").status_code == 200
         _problem(client.get("/readyz"), 503)
         if outage == "stopped":

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
-from app.deps import SessionDep
+from app.db import Db
+from app.deps import DbDep
 from app.middleware.negotiation import accepts
 from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, JSONBytes, responses
@@ -98,13 +100,20 @@ class AtomResponse(Response):
     media_types = (ATOM_MEDIA_TYPE, "text/xml")
 
 
-def _page(
-    request: Request, session: SessionDep, query: FeedQuery, limit: int, cursor: str | None
-) -> tuple[list[JsonFeedItem], str | None]:
+async def _page(
+    request: Request, db: Db, query: FeedQuery, limit: int, cursor: str | None
+) -> tuple[list[JsonFeedItem], str | None, dt.datetime | None]:
+    """A page of items, the next page's cursor, and when the dataset last changed."""
     after = decode_position(cursor) if cursor is not None else None
-    slots, last = feed_slots(session=session, filters=query.filters(), after=after, limit=limit)
-    items = items_for(session=session, slots=slots, base=base_url(request))
-    return items, (encode_position(last) if last is not None else None)
+    base = base_url(request)
+
+    def read(session: Session) -> tuple[list[JsonFeedItem], str | None, dt.datetime | None]:
+        slots, last = feed_slots(session=session, filters=query.filters(), after=after, limit=limit)
+        items = items_for(session=session, slots=slots, base=base)
+        updated = read_version_info(session=session).created_at
+        return items, (encode_position(last) if last is not None else None), updated
+
+    return await db.run(read, thread=True)
 
 
 def _answer(response: Response, links: FeedLinks, other_type: str) -> Response:
@@ -131,15 +140,15 @@ FEED_DOC = (
     response_class=JsonFeedResponse,
     responses=responses(),
 )
-def read_json_feed(
+async def read_json_feed(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     query: FeedQueryDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """What happened and what changed, as JSON Feed 1.1, paged by `next_url`."""
-    items, next_cursor = _page(request, session, query, limit, cursor)
+    items, next_cursor, _ = await _page(request, db, query, limit, cursor)
     links = _links(request, other="feed.atom", next_cursor=next_cursor)
     return _answer(JsonFeedResponse(json_feed(items=items, links=links)), links, ATOM_MEDIA_TYPE)
 
@@ -160,17 +169,17 @@ def read_json_feed(
         },
     },
 )
-def read_atom_feed(
+async def read_atom_feed(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     query: FeedQueryDep,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """What happened and what changed, as Atom 1.0, paged by `rel="next"` links."""
-    items, next_cursor = _page(request, session, query, limit, cursor)
+    items, next_cursor, changed = await _page(request, db, query, limit, cursor)
     links = _links(request, other="feed.json", next_cursor=next_cursor)
-    updated = read_version_info(session=session).created_at or dt.datetime.now(dt.UTC)
+    updated = changed or dt.datetime.now(dt.UTC)
     body = atom(items=items, links=links, updated=updated)
     accept = request.headers.get("accept")
     kind = next((m for m in AtomResponse.media_types if accepts(accept, m)), ATOM_MEDIA_TYPE)

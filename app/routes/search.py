@@ -1,8 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import Session
 
-from app.deps import ServingDep, SessionDep, StatedOnly
+from app.deps import DbDep, ServingDep, StatedOnly
 from app.models.common import Basis
 from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
@@ -22,9 +23,9 @@ TYPES = "|".join(search.TYPE_ORDER)
     response_class=JSONBytes,
     responses=responses(),
 )
-def search_all(
+async def search_all(
     request: Request,
-    session: SessionDep,
+    db: DbDep,
     stated: StatedOnly,
     serving: ServingDep,
     q: Annotated[
@@ -54,24 +55,32 @@ def search_all(
                 field="query.cursor",
             )
         after = (score, kind, ident)
-    try:
-        hits = search.search(
+
+    carried = total  # the total a later page's cursor carries
+
+    def find(session: Session) -> tuple[list[search.SearchHit], int]:
+        found = search.search(
             session=session, q=q, types=types, limit=limit + 1, after=after, stated_only=stated
         )
-        more = len(hits) > limit
-        if total is None and after is None and not more:
-            total = len(hits)  # a first page that holds every hit has counted them
-        elif total is None:  # later pages take the total their cursor carries
-            total = search.count(session=session, q=q, types=types, stated_only=stated)
+        if carried is not None:
+            return found, carried
+        if after is None and len(found) <= limit:
+            return found, len(found)  # a first page that holds every hit has counted them
+        return found, search.count(session=session, q=q, types=types, stated_only=stated)
+
+    try:
+        # In a thread even on SQLite (its cost grows with the matches), and bounded in time.
+        hits, counted = await db.run(find, thread=True)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
+    more = len(hits) > limit
     hits = hits[:limit]
     last = hits[-1] if more and hits else None
     next_cursor = None
     if last is not None:
         keys = [last.score, last.type, last.id]
         next_cursor = encode_cursor(
-            sort, keys, total=total, version=serving.version if serving else None
+            sort, keys, total=counted, version=serving.version if serving else None
         )
     items = [
         SearchHitPublic(
@@ -88,5 +97,5 @@ def search_all(
         for h in hits
     ]
     return page_response(
-        request, items, PageResult([h.id for h in hits], next_cursor, total), limit
+        request, items, PageResult([h.id for h in hits], next_cursor, counted), limit
     )

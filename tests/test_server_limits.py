@@ -23,7 +23,7 @@ from tests.conftest import Database
 from tests.processes import Served, server_process
 
 SQLITE = pytest.mark.parametrize("engine_kind", ["sqlite"])  # the HTTP layer: one engine
-TIMEOUT = 1.0  # SPACEFACTS_HEADER_TIMEOUT of the servers here
+TIMEOUT = 3.0  # SPACEFACTS_HEADER_TIMEOUT of the servers here
 WAIT = 10.0  # the longest any socket read here may wait (a bound, not a measure)
 
 
@@ -53,6 +53,23 @@ def _problem(answer: bytes) -> tuple[int, dict[str, object], bytes]:
     return status, orjson.loads(body), head.lower()
 
 
+def _served_meanwhile(base: str, n: int) -> list[float]:
+    """Another client's requests, each on a new connection: all answered; their latencies."""
+    latencies = []
+    for _ in range(n):
+        began = time.perf_counter()
+        assert httpx.get(f"{base}/v1/agencies/cnsa", timeout=WAIT).status_code == 200
+        latencies.append(time.perf_counter() - began)
+        time.sleep(0.05)
+    return latencies
+
+
+def _print_latencies(what: str, latencies: list[float]) -> None:
+    """Printed, not asserted (-s shows them): tests never assert times."""
+    ms = sorted(x * 1000 for x in latencies)
+    print(f"{what}: median {statistics.median(ms):.1f} ms, max {ms[-1]:.1f} ms over {len(ms)}")
+
+
 @SQLITE
 def test_a_slowloris_is_cut_off_while_others_are_served(served: Served) -> None:
     sockets = [_connect(served.base) for _ in range(30)]
@@ -68,14 +85,8 @@ def test_a_slowloris_is_cut_off_while_others_are_served(served: Served) -> None:
 
     thread = threading.Thread(target=trickle)
     thread.start()
-    latencies = []
     try:
-        with httpx.Client(base_url=served.base, timeout=WAIT) as client:
-            for _ in range(30):
-                began = time.perf_counter()
-                assert client.get("/v1/agencies/cnsa").status_code == 200
-                latencies.append(time.perf_counter() - began)
-                time.sleep(0.05)
+        latencies = _served_meanwhile(served.base, 30)
         answers = [_read_all(sock) for sock in sockets]
     finally:
         stop.set()
@@ -85,26 +96,32 @@ def test_a_slowloris_is_cut_off_while_others_are_served(served: Served) -> None:
     for answer in answers:
         status, problem, _ = _problem(answer)
         assert (status, problem["type"]) == (408, "/problems/request-timeout")
-    print(f"others during the slowloris: median {statistics.median(latencies) * 1000:.1f} ms")
+    _print_latencies("others during the slowloris", latencies)
 
 
 @SQLITE
 def test_idle_connections_are_closed_and_those_past_the_cap_refused(served: Served) -> None:
-    idle = [_connect(served.base) for _ in range(40)]  # the cap: the server's own
-    time.sleep(0.2)
-    extra = [_connect(served.base) for _ in range(5)]
+    idle = [_connect(served.base) for _ in range(30)]
+    extra: list[socket.socket] = []
     try:
-        for sock in extra:  # answered at once, not reset
-            status, problem, head = _problem(_read_all(sock))
+        # Held open, 30 silent connections leave others served as before.
+        latencies = _served_meanwhile(served.base, 10)
+        # Past the cap (40 connections), a connection is answered at once, not reset.
+        extra = [_connect(served.base) for _ in range(15)]
+        answers = [_read_all(sock) for sock in extra]
+        refused = [a for a in answers if a]
+        assert len(refused) >= 5
+        for answer in refused:
+            status, problem, head = _problem(answer)
             assert (status, problem["type"]) == (503, "/problems/overloaded")
             assert b"retry-after: 1" in head
             assert b"access-control-allow-origin: *" in head
         assert {_read_all(sock) for sock in idle} == {b""}  # silent: closed without a word
-        with httpx.Client(base_url=served.base, timeout=WAIT) as client:
-            assert client.get("/v1").status_code == 200  # room again
+        assert _served_meanwhile(served.base, 1)  # room again
     finally:
         for sock in idle + extra:
             sock.close()
+    _print_latencies("others during the idle flood", latencies)
 
 
 @SQLITE

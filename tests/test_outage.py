@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from app.config import PROJECT_ROOT
@@ -30,6 +31,7 @@ ORIGIN = {"Origin": "https://dashboard.example"}
 class Cluster:
     data_dir: str
     url: str
+    key: str  # a write key in its database
 
     def pg(self, command: str) -> None:
         subprocess.run(["bash", str(PG_SCRIPT), command, self.data_dir], check=True)
@@ -60,17 +62,39 @@ def cluster() -> Iterator[Cluster]:
     data_dir, url = started.stdout.strip().splitlines()
     try:
         env = {**os.environ, "SPACEFACTS_DATABASE_URL": url}
-        for args in (["db", "upgrade"], ["seed"]):
+        made = [
             subprocess.run(
                 [sys.executable, "-m", "app", *args],
                 env=env,
                 cwd=PROJECT_ROOT,
                 check=True,
                 capture_output=True,
+                text=True,
             )
-        yield Cluster(data_dir, url)
+            for args in (
+                ["db", "upgrade"],
+                ["seed"],
+                ["keys", "create", "--name", "outage", "--scope", "write"],
+            )
+        ]
+        yield Cluster(data_dir, url, made[-1].stdout.strip())
     finally:
         subprocess.run(["bash", str(PG_SCRIPT), "stop", data_dir], check=False)
+
+
+def _write(client: httpx.Client, key: str, summary: str, etag: str, status: int) -> str:
+    """PATCH an event's summary; the ETag of what it wrote."""
+    answer = client.patch(
+        "/v1/events/ilrs-mou-signed",
+        content=orjson.dumps({"summary": summary}),
+        headers={
+            "Authorization": f"Bearer {key}",
+            "If-Match": etag,
+            "Content-Type": "application/merge-patch+json",
+        },
+    )
+    assert answer.status_code == status, answer.text
+    return str(answer.headers.get("etag", ""))
 
 
 def _problem(answer: httpx.Response, status: int) -> None:
@@ -106,6 +130,10 @@ def test_an_outage_degrades_and_the_api_recovers(
         urls = [f"/v1/events?limit={n}" for n in range(1, 9)]
         with ThreadPoolExecutor(8) as pool:
             assert set(pool.map(lambda url: client.get(url).status_code, urls)) == {200}
+        # A write just before, so that the one during the outage is refused for the database,
+        # not for its key or its ETag.
+        etag = client.get("/v1/events/ilrs-mou-signed").headers["etag"]
+        etag = _write(client, cluster.key, "Written before an outage", etag, 200)
         if outage == "stopped":
             cluster.pg("pause")
         else:
@@ -123,6 +151,9 @@ def test_an_outage_degrades_and_the_api_recovers(
         assert missed.headers["retry-after"] == "5"
         for other in ("/v1/search?q=lunar", "/v1/feed.json?limit=3", "/v1/feed.atom?limit=3"):
             _problem(client.get(other), 503)
+        # Refused before it starts: a write checks its key on the primary first, and that read
+        # is bounded like the others (so nothing is sent that could commit after a 503).
+        _write(client, cluster.key, "Written during an outage", etag, 503)
         assert client.get("/livez").status_code == 200
         _problem(client.get("/readyz"), 503)
         if outage == "stopped":

@@ -57,6 +57,23 @@ def clock(at: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(at))
 
 
+def refusal_line(*, client: str | None, status: int, kind: str, text: bool) -> bytes:
+    """One record of a connection the server answered itself, before any request reached the
+    app (a timeout, headers too large, too many connections): who, and why."""
+    now = time.time()
+    if text:
+        return f"{clock(now)} WARNING {client or '-'} refused {status} {kind}\n".encode()
+    record = {
+        "time": round(now, 3),
+        "level": "warning",
+        "event": "connection_refused",
+        "client": client,
+        "status": status,
+        "kind": kind,
+    }
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
 def mark_logged(exc: BaseException) -> None:
     setattr(exc, _LOGGED, True)
 

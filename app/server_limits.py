@@ -34,6 +34,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from app import logs
 from app.config import settings
 from app.errors import problem_body
 
@@ -90,7 +91,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                     kind="overloaded",
                     detail="Too many connections to this server; retry shortly.",
                     retry=1,
-                )
+                ),
+                status=503,
+                kind="overloaded",
             )
             return
         self._await_request()
@@ -127,7 +130,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
                 kind="bad-request",
                 detail="The request is malformed, or its request line and headers exceed "
                 f"{settings.max_header_bytes} bytes.",
-            )
+            ),
+            status=400,
+            kind="bad-request",
         )
 
     def _await_request(self) -> None:
@@ -190,15 +195,20 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._answer_and_close(
             problem_bytes(
                 status=408, kind="request-timeout", detail="The request was not received in time."
-            )
+            ),
+            status=408,
+            kind="request-timeout",
         )
 
-    def _answer_and_close(self, answer: bytes) -> None:
+    def _answer_and_close(self, answer: bytes, *, status: int, kind: str) -> None:
         """Send `answer`, then close gracefully: closing at once with the client's bytes still
         unread would make the kernel reset the connection, and the client might never read
         the answer. So the sending side is shut, what comes in is dropped, and the connection
         closes when the client closes its side or after LINGER seconds."""
         self._closing = True
+        client = self.client[0] if self.client else None
+        text = logs.writes_text(settings.log_format)
+        logs.stderr(logs.refusal_line(client=client, status=status, kind=kind, text=text))
         self.transport.write(answer)
         if self.transport.can_write_eof():
             self.transport.write_eof()

@@ -125,12 +125,17 @@ def test_idle_connections_are_closed_and_those_past_the_cap_refused(served: Serv
 
 
 @SQLITE
-def test_a_one_mib_header_is_refused(served: Served) -> None:
+def test_a_one_mib_header_is_refused_and_logged(served: Served, tmp_path: Path) -> None:
     sock = _connect(served.base)
     with sock:
         sock.sendall(b"GET /v1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 2**20 + b"\r\n\r\n")
         status, problem, _ = _problem(_read_all(sock))
     assert (status, problem["type"]) == (400, "/problems/bad-request")
+    lines = (tmp_path / "server.log").read_text().splitlines()
+    refused = [orjson.loads(x) for x in lines if '"connection_refused"' in x]
+    assert [(r["client"], r["status"], r["kind"]) for r in refused] == [
+        ("127.0.0.1", 400, "bad-request")
+    ]
 
 
 @SQLITE

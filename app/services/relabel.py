@@ -79,37 +79,27 @@ def patch_references(session: Session, *, before: Names, after: Names, rebuilt: 
         if new is not None and new != old:
             swaps[label_key(*ref_row)] = (_opening(old), _opening(new))
     conn = session.connection()
-    patched: set[DocKey] = set()
+    # First which documents read which changed labels (small rows), then their bodies a batch
+    # of documents at a time: a hub's rename reaches a hundred thousand documents or more.
+    reads: dict[DocKey, list[str]] = defaultdict(list)
     for keys in _chunks(sorted(swaps)):
-        query = (
-            select(
-                col(EntityDocument.type),
-                col(EntityDocument.id),
-                col(EntityDocument.body),
-                col(DocumentDependency.key),
-            )
-            .join(
-                DocumentDependency,
-                (col(DocumentDependency.doc_type) == col(EntityDocument.type))
-                & (col(DocumentDependency.doc_id) == col(EntityDocument.id)),
-            )
-            .where(col(DocumentDependency.key).in_(keys))
-        )
-        bodies: dict[DocKey, str] = {}
-        reads: dict[DocKey, list[str]] = defaultdict(list)
-        for kind, ident, body, key in conn.execute(query):
-            bodies[(kind, ident)] = body
-            reads[(kind, ident)].append(key)
+        query = select(
+            col(DocumentDependency.doc_type),
+            col(DocumentDependency.doc_id),
+            col(DocumentDependency.key),
+        ).where(col(DocumentDependency.key).in_(keys))
+        for kind, ident, key in conn.execute(query):
+            if (kind, ident) not in rebuilt:
+                reads[(kind, ident)].append(key)
+    patched = 0
+    for docs in _chunks(sorted(reads)):
         changed = []
-        for doc, body in bodies.items():
-            if doc in rebuilt:
-                continue
+        for kind, ident, body in _bodies(session, docs):
             text = body
-            for key in sorted(reads[doc]):
+            for key in sorted(reads[(kind, ident)]):
                 text = text.replace(*swaps[key])
             if text != body:
-                changed.append({"k": doc[0], "i": doc[1], "body": text})
-                patched.add(doc)
+                changed.append({"k": kind, "i": ident, "body": text})
         if changed:
             conn.execute(
                 update(EntityDocument)
@@ -120,4 +110,18 @@ def patch_references(session: Session, *, before: Names, after: Names, rebuilt: 
                 .values(body=bindparam("body")),
                 changed,
             )
-    return len(patched)
+        patched += len(changed)
+    return patched
+
+
+def _bodies(session: Session, docs: list[DocKey]) -> Iterator[tuple[str, str, str]]:
+    """(type, id, body) of these documents."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for kind, ident in docs:
+        by_type[kind].append(ident)
+    for kind, ids in by_type.items():
+        query = select(
+            col(EntityDocument.type), col(EntityDocument.id), col(EntityDocument.body)
+        ).where(col(EntityDocument.type) == kind, col(EntityDocument.id).in_(ids))
+        for kind_, ident, body in session.connection().execute(query):
+            yield kind_, ident, body

@@ -7,6 +7,7 @@ negative data refused, positive data accepted. Each (operation, engine) runs on 
 database.
 """
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,10 @@ from app.models import KeyScope
 from app.services.keys import create_key
 from tests.conftest import Database
 
-MAX_EXAMPLES = 30  # per read operation; CI runs the whole suite in 20 minutes
+# Examples per operation, sized so CI runs the whole suite in 20 minutes; SPACEFACTS_FUZZ_SCALE
+# multiplies them all for a deeper run (e.g. SPACEFACTS_FUZZ_SCALE=5 make test).
+SCALE = float(os.environ.get("SPACEFACTS_FUZZ_SCALE", "1"))
+MAX_EXAMPLES = round(20 * SCALE)  # per read operation
 load_all_checks()
 # Every built-in check, named rather than left to configuration defaults; none is excluded.
 ALL_CHECKS: list[CheckFunction] = [c for c in CHECKS.get_all() if not isinstance(c, type)]
@@ -79,8 +83,8 @@ schema.app = CURRENT
 # could complete.
 reads = schema.include(method="GET").exclude(path="/v1/stream")
 writes = schema.exclude(method="GET")
-WRITE_EXAMPLES = 10  # a write's cases each run a write transaction
-KEYLESS_EXAMPLES = 5  # without a key, past the body checks every answer is the same 401
+WRITE_EXAMPLES = round(6 * SCALE)  # a write's cases each run a write transaction
+KEYLESS_EXAMPLES = round(3 * SCALE)  # without a key, past the body checks every answer is a 401
 
 
 @pytest.fixture

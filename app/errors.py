@@ -282,8 +282,10 @@ async def _invalid_input(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _unhandled(request: Request, exc: Exception) -> Response:
-    # One line to stderr, with the id the client got back in X-Request-ID (app/logs.py).
+def _log_error(
+    request: Request, exc: Exception, *, event: str = "unhandled_error", traceback: bool = True
+) -> None:
+    """One line to stderr, with the id the client got back in X-Request-ID (app/logs.py)."""
     route = request.scope.get("route")
     line = logs.error_line(
         exc=exc,
@@ -292,8 +294,14 @@ async def _unhandled(request: Request, exc: Exception) -> Response:
         path=request.url.path,
         route=getattr(route, "path", None),
         text=logs.writes_text(request.app.state.config.log_format),
+        event=event,
+        with_traceback=traceback,
     )
     logs.stderr(line)
+
+
+async def _unhandled(request: Request, exc: Exception) -> Response:
+    _log_error(request, exc)
     # Starlette raises it again after this answer; the outermost layer must not log it twice.
     logs.mark_logged(exc)
     problem = ProblemError(500, "The server failed to answer this request; it has been logged.")
@@ -309,18 +317,7 @@ def database_unavailable() -> ProblemError:
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    route = request.scope.get("route")
-    line = logs.error_line(
-        exc=exc,
-        request_id=logs.request_id(request.scope),
-        method=request.method,
-        path=request.url.path,
-        route=getattr(route, "path", None),
-        text=logs.writes_text(request.app.state.config.log_format),
-        event="database_unavailable",
-        with_traceback=False,
-    )
-    logs.stderr(line)
+    _log_error(request, exc, event="database_unavailable", traceback=False)
     return problem_response(database_unavailable(), request.url.path)
 
 

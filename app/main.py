@@ -196,6 +196,7 @@ def create_app(
             # The documents and static files: the same answer whatever the query string.
             query_free=QUERY_FREE,
             version_wait=config.version_wait,
+            cold_wait=config.db_wait,
             on_outcome=app.state.metrics.cache_outcome if app.state.metrics else None,
         ),
     ]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from app.resources.registry import RESOURCES
+from app.services import dataset
 from app.services.curate import WRITABLE
+from app.services.dataset import VersionInfo
 from app.services.seed import load_seed
 from tests.api import client_for
 from tests.conftest import Database
@@ -223,3 +225,20 @@ def test_layers_above_the_cache_do_not_write_into_stored_headers(seeded_db: Data
             for headers in ({"Origin": "https://x.example"}, {"If-None-Match": etag}, {}):
                 names = [k for k, _ in client.get(url, headers=headers).headers.multi_items()]
                 assert [names.count(name) for name in added] == [1, 1, 1]
+
+
+def test_a_slow_first_version_read_is_waited_for(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before any version was read there is nothing stored to serve: a slow database is waited
+    for as long as a route's own query would be, not answered 503 after the short wait."""
+    original = dataset._read_on
+
+    def slow(engine: Engine) -> VersionInfo:
+        time.sleep(0.5)
+        return original(engine)
+
+    monkeypatch.setattr(dataset, "_read_on", slow)
+    for client in client_for(seeded_db, version_wait=0.05, db_wait=10.0):
+        answer = client.get("/v1/agencies/nasa")
+        assert answer.status_code == 200, answer.text

@@ -96,6 +96,7 @@ class HTTPCacheMiddleware:
         bypass: tuple[str, ...] = ("/healthz",),
         query_free: tuple[str, ...] = (),
         version_wait: float = 2.0,
+        cold_wait: float = 12.0,
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
@@ -111,6 +112,7 @@ class HTTPCacheMiddleware:
         self.stored = ResponseStore(max_entries=max_entries, max_bytes=max_bytes)
         self._serving_state: Serving | None = None
         self.version_wait = version_wait
+        self.cold_wait = cold_wait
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,7 +130,9 @@ class HTTPCacheMiddleware:
                 scope = {**scope, "state": {**scope.get("state", {}), "head": True}}
             await self.app(scope, receive, _without_body(send) if head else send)
             return
-        reading = self.versions.latest() or await self.versions.refreshed(self.version_wait)
+        reading = self.versions.latest() or await self.versions.refreshed(
+            wait=self.version_wait, cold_wait=self.cold_wait
+        )
         if reading is None:
             await send_problem(
                 send,

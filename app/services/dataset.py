@@ -152,20 +152,23 @@ class VersionWatcher:
                 self._reading = (reading, started)
             return reading
 
-    async def refreshed(self, wait: float) -> Reading | None:
+    async def refreshed(self, *, wait: float, cold_wait: float) -> Reading | None:
         """The version re-read, or while the database does not answer, the last one read (None
         if none ever was): a server keeps serving what it stored, 304s included, while its
         database is away, and its routes answer 503.
 
         One re-read at a time (a blocking query, in a thread), shared by every caller that
         needs it; none waits for it past `wait` seconds after it began, so a frozen database
-        neither holds requests nor piles up threads."""
+        neither holds requests nor piles up threads. Before any reading there is nothing to
+        fall back on, so the bound is `cold_wait`, the one a route's own query gets: a slow
+        first query is waited for, not answered 503 sooner than the route itself would."""
         refresh = self._refresh
         if refresh is None or refresh.done():
             refresh = self._refresh = asyncio.ensure_future(anyio.to_thread.run_sync(self.read))
             refresh.add_done_callback(_retrieve)
             self._refresh_began = time.monotonic()
-        left = self._refresh_began + wait - time.monotonic()
+        bound = wait if self.last() is not None else cold_wait
+        left = self._refresh_began + bound - time.monotonic()
         try:
             return await asyncio.wait_for(asyncio.shield(refresh), timeout=max(left, 0))
         except _REFRESH_FAILURES:

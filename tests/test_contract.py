@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from app.errors import PROBLEM_TYPES
 from app.models.public import ProblemType, RefType, SearchType
 from app.resources.registry import BY_TYPE
+from app.routes import common
 from app.services.refs import PARENT
 from app.services.search import TYPE_ORDER
 from tests.helpers import objects
@@ -232,3 +233,23 @@ def test_make_run_leaves_host_and_port_to_the_settings() -> None:
 
     assert serve_line().split() == []
     assert serve_line("PORT=8123").split() == ["--port", "8123"]
+
+
+def test_each_route_refuses_parameters_by_its_own_list(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a route allows is remembered with the route object, never by its id(), which a later
+    route may reuse once the first is gone (apps built and dropped, as tests and reloads do).
+    Reuse is simulated: every object given the same id."""
+    monkeypatch.setattr(common, "id", lambda _: 1, raising=False)
+    for url, name in [
+        ("/v1/agencies?kind=space_agency", "kind"),
+        ("/v1/programs?agency=roscosmos", "agency"),
+        ("/v1/restrictions?jurisdiction=US", "jurisdiction"),
+        ("/v1/citations?q=moon", "q"),
+    ]:
+        assert api.get(url).status_code == 200, url
+        answer = api.get(url + "&nope=1")
+        assert answer.status_code == 400
+        allowed = answer.json()["detail"].split("Allowed: ")[1].rstrip(".").split(", ")
+        assert name in allowed, (url, allowed)

@@ -108,7 +108,9 @@ class ApiRoute(APIRoute):
         await super().handle(scope, receive, send)
 
 
-_ALLOWED: dict[int, frozenset[str]] = {}
+# Kept on the route object itself (routes are unhashable): a table keyed by id() would hand a
+# later app's route, given a dropped one's id, the wrong names.
+_ALLOWED_ATTR = "_spacefacts_allowed_query"
 
 
 async def guard(request: Request) -> None:
@@ -116,9 +118,10 @@ async def guard(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _ALLOWED.get(id(route))
+    allowed: frozenset[str] | None = getattr(route, _ALLOWED_ATTR, None)
     if allowed is None:
-        allowed = _ALLOWED[id(route)] = _query_names(route.dependant)
+        allowed = _query_names(route.dependant)
+        setattr(route, _ALLOWED_ATTR, allowed)
     # Names as the client percent-encoded them: a name may hold NUL or control characters.
     unknown = sorted(quote(name, safe="-_.~") for name in set(request.query_params) - allowed)
     if unknown:

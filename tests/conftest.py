@@ -157,6 +157,38 @@ def api(seeded_db: Database) -> Iterator[TestClient]:
     yield from client_for(seeded_db)
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def _module_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Engine]]:
+    from tests.api import client_for
+
+    tmp = tmp_path_factory.mktemp("module-db")
+    for db in _database(request, tmp, str(request.param), seeded=True):
+        for client in client_for(db):
+            yield client, db.engine
+
+
+@pytest.fixture
+def read_api(_module_api: tuple[TestClient, Engine]) -> Iterator[TestClient]:
+    """A client of one app and seeded database shared by a module's tests, for tests that only
+    read: building both per test costs about as much as the test. A test that changes the
+    dataset through it fails here, since it would leak into the module's other tests."""
+    client, engine = _module_api
+    before = _dataset_version(engine)
+    yield client
+    assert _dataset_version(engine) == before, "a read_api test changed the shared dataset"
+
+
+def _dataset_version(engine: Engine) -> int:
+    from sqlmodel import Session
+
+    from app.services.dataset import current_version
+
+    with Session(engine) as session:
+        return current_version(session=session)
+
+
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     """A private copy of the seed folder that a test may edit."""

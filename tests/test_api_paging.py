@@ -10,6 +10,13 @@ from fastapi.testclient import TestClient
 
 from app.resources.registry import RESOURCES
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 # Every resource in every sort it offers, both ways (from the registry), then combinations.
 COLLECTIONS = [
     *(

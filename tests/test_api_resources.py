@@ -17,6 +17,13 @@ from app.resources.sources.models import SourcePublic
 from tests.api import ids
 from tests.conftest import SEED_DIR
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 # Dated events by date (2011/.., ../2025~, ../2029), then the undated ones by id.
 EVENTS_BY_DATE = [
     "us-nasa-ostp-china-ban-in-force",

@@ -7,6 +7,12 @@ from app.models.public import SearchHitPublic
 from app.routes.common import page_of
 
 
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 def _hits(api: TestClient, url: str) -> list[tuple[str, str, int]]:
     response = api.get(url)
     assert response.status_code == 200, response.text

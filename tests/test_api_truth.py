@@ -12,6 +12,13 @@ from app.resources.registry import RESOURCES
 from tests.api import ids
 from tests.helpers import objects
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 # Every collection whose documents carry claims (a source is a document, not a claim).
 COLLECTIONS: dict[str, type[BaseModel]] = {
     f"/v1/{r.collection}": r.public for r in RESOURCES if r.stated_filter

@@ -13,6 +13,13 @@ from app.services.refs import PARENT
 from app.services.search import TYPE_ORDER
 from tests.helpers import objects
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 

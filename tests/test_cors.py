@@ -6,6 +6,13 @@ from fastapi.testclient import TestClient
 
 from app.main import EXPOSED
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Every test here only reads: one app and seeded database per module and engine."""
+    return read_api
+
+
 ORIGIN = "https://dashboard.example"
 TRACING = [
     "traceparent",

@@ -4,7 +4,7 @@ Every operation gets examples within and outside its documented bounds, determin
 each response is checked against the contract by all of Schemathesis's checks: no 5xx, status
 codes, headers and content types the document declares, bodies valid against their schemas,
 negative data refused, positive data accepted. Each (operation, engine) runs on a fresh seeded
-database.
+database (reads: one per engine, shared, since they change nothing).
 """
 
 import os
@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import Case, CheckFunction, HookContext
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import SchemathesisConfig
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.config import Settings
@@ -98,6 +100,17 @@ def app_under_test(seeded_db: Database) -> Iterator[None]:
     CURRENT.app = None
 
 
+@pytest.fixture
+def read_app_under_test(
+    read_api: TestClient, _module_api: tuple[TestClient, Engine]
+) -> Iterator[None]:
+    """Reads change nothing: every read operation runs on one app and database per engine."""
+    CURRENT.app = read_api.app
+    CURRENT.kind = _module_api[1].dialect.name
+    yield
+    CURRENT.app = None
+
+
 def _number(value: Any) -> int | None:
     """A query value as the integer it spells (the coverage phase sends strings)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -125,7 +138,7 @@ def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:  # noqa: ARG00
 
 
 @reads.parametrize()
-@pytest.mark.usefixtures("app_under_test")
+@pytest.mark.usefixtures("read_app_under_test")
 @settings(
     max_examples=MAX_EXAMPLES,
     derandomize=True,

@@ -19,6 +19,13 @@ from tests.api import client_for
 from tests.conftest import Database
 from tests.helpers import edit
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Tests that take `api` only read: one app and seeded database per module and engine."""
+    return read_api
+
+
 PROBLEM = "application/problem+json"
 
 

@@ -8,11 +8,19 @@ must serve exactly the stated part of every object.
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.models.claims import CLAIMS as MODEL_CLAIMS
 from app.models.support import SubjectType
 from app.resources.registry import RESOURCES
+
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Tests that take `api` only read: one app and seeded database per module and engine."""
+    return read_api
+
 
 # Response field -> the claim whose citation proves it, per kind of object. Fields not listed
 # (id, url, and lists derived from other rows, which carry their own citations) make no claim.

@@ -24,6 +24,13 @@ from app.services.keys import create_key
 from tests.api import client_for
 from tests.conftest import Database
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Tests that take `api` only read: one app and seeded database per module and engine."""
+    return read_api
+
+
 SCHEMAS = Path(__file__).parent / "schemas"
 # The timeline as the seed dates it: latest stated date first, then undated events by id.
 TIMELINE = [

@@ -2,10 +2,17 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.openapi import load_examples
 from tests.openapi_examples import EXAMPLE_REQUESTS, collect
+
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Tests that take `api` only read: one app and seeded database per module and engine."""
+    return read_api
 
 
 def _operations(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

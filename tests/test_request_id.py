@@ -14,6 +14,13 @@ from tests.conftest import Database
 from tests.extra_routes import client_with
 from tests.helpers import response_cache
 
+
+@pytest.fixture
+def api(read_api: TestClient) -> TestClient:
+    """Tests that take `api` only read: one app and seeded database per module and engine."""
+    return read_api
+
+
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
 

@@ -4,7 +4,7 @@ Every operation gets examples within and outside its documented bounds, determin
 each response is checked against the contract by all of Schemathesis's checks: no 5xx, status
 codes, headers and content types the document declares, bodies valid against their schemas,
 negative data refused, positive data accepted. Each (operation, engine) runs on a fresh seeded
-database (reads: one per engine, shared, since they change nothing).
+database (reads and keyless writes: one per engine, shared, since they change nothing).
 """
 
 import os
@@ -104,7 +104,7 @@ def app_under_test(seeded_db: Database) -> Iterator[None]:
 def read_app_under_test(
     read_api: TestClient, _module_api: tuple[TestClient, Engine]
 ) -> Iterator[None]:
-    """Reads change nothing: every read operation runs on one app and database per engine."""
+    """Reads and keyless writes change nothing: they run on one app and database per engine."""
     CURRENT.app = read_api.app
     CURRENT.kind = _module_api[1].dialect.name
     yield
@@ -153,8 +153,9 @@ def test_api_keeps_its_contract(case: Case[Any], record_property: Any) -> None:
     record_property("schemathesis_case", CURRENT.kind)
 
 
+# Refused before anything is written (read_api checks that nothing was): the shared app.
 @writes.parametrize()
-@pytest.mark.usefixtures("app_under_test")
+@pytest.mark.usefixtures("read_app_under_test")
 @settings(
     max_examples=KEYLESS_EXAMPLES,
     derandomize=True,

@@ -1,6 +1,8 @@
 """What every route shares: parameters, guards, JSON bytes, pages, documented error responses."""
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 from urllib.parse import parse_qsl, quote, urlencode
@@ -8,7 +10,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 import orjson
 from fastapi import Depends, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, create_model
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
@@ -16,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from app.errors import PROBLEM_MEDIA_TYPE, ProblemError
 from app.middleware.negotiation import accepts
 from app.models.public import Page, Problem
+from app.resources._types import Resource
 from app.services.basis import stated_view
 from app.services.paging import InvalidInputError, PageResult
 
@@ -191,3 +194,22 @@ def responses(*, not_found: bool = False) -> dict[int | str, dict[str, Any]]:
     if not_found:
         out[404] = problem_response_doc("No resource with this id.")
     return out
+
+
+def once_per_resource(
+    build: Callable[[Resource], APIRouter],
+) -> Callable[[Resource], APIRouter]:
+    """`build`, made once per process and resource, like the module-level routers: every app
+    includes the same routes (nothing in them depends on an app's settings), and building them
+    is most of an app's construction cost. Keyed by the resource's type, and valid only for the
+    very object it was built from (a Resource holds dicts: it is not hashable)."""
+    built: dict[str, tuple[Resource, APIRouter]] = {}
+
+    @functools.wraps(build)
+    def router(resource: Resource) -> APIRouter:
+        held = built.get(resource.type)
+        if held is None or held[0] is not resource:
+            held = built[resource.type] = (resource, build(resource))
+        return held[1]
+
+    return router

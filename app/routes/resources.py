@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Request
 
 from app.deps import DbDep, ServingDep, StatedOnly, document_of
 from app.resources._types import Resource
-from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
+from app.routes.common import (
+    ApiRoute,
+    Guard,
+    JSONBytes,
+    once_per_resource,
+    page_of,
+    page_response,
+    responses,
+)
 from app.routes.params import Cursor, Limit, sort_param
 from app.services.listing import list_documents
 from app.services.preconditions import document_etag
@@ -86,6 +94,7 @@ def _read_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
     return endpoint
 
 
+@once_per_resource
 def resource_router(resource: Resource) -> APIRouter:
     """`GET /v1/<collection>` and `GET /v1/<collection>/{id}` of one resource."""
     router = APIRouter(

@@ -10,7 +10,7 @@ from app.deps import DbDep
 from app.errors import ProblemError
 from app.resources._types import Resource
 from app.routes.bodies import WriteRoute
-from app.routes.common import Guard, JSONBytes, responses
+from app.routes.common import Guard, JSONBytes, once_per_resource, responses
 from app.routes.params import Limit
 from app.routes.write_common import (
     IfMatch,
@@ -32,6 +32,7 @@ from app.services.history import RevisionPage, list_revisions
 __all__ = ["write_router"]
 
 
+@once_per_resource
 def write_router(resource: Resource) -> APIRouter:
     """The write operations of one resource, and its revisions."""
     router = APIRouter(

@@ -5,6 +5,7 @@ problem with Retry-After and CORS headers, liveness stays 200, and the API recov
 The server gets a PostgreSQL cluster of its own (the shared test cluster cannot be stopped).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -50,7 +51,9 @@ class Cluster:
             os.kill(pid, signum)
 
 
-@pytest.fixture
+# One cluster for both outages (each test leaves it running): making one, then migrating, seeding
+# and keying it through the CLI, takes about 20 s.
+@pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     started = subprocess.run(
         ["bash", str(PG_SCRIPT), "start"], capture_output=True, text=True, check=False
@@ -79,6 +82,9 @@ def cluster() -> Iterator[Cluster]:
         ]
         yield Cluster(data_dir, url, made[-1].stdout.strip())
     finally:
+        # A test that failed while the cluster was frozen leaves it stopped: wake it to stop it.
+        with contextlib.suppress(OSError, ValueError):
+            Cluster(data_dir, url, "").signal(signal.SIGCONT)
         subprocess.run(["bash", str(PG_SCRIPT), "stop", data_dir], check=False)
 
 

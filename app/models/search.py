@@ -12,6 +12,11 @@ from sqlmodel import Field, SQLModel
 
 FTS_TABLE = "search_fts"
 PG_TERMS_INDEX = "ix_search_document_terms"
+# The trigram index of citation quotes (migration 06a00919bde2), for `citations?q=`.
+CITATION_FTS_TABLE = "citation_fts"
+CITATION_FTS_KEY = "citation_fts_key"
+PG_CITATION_TRIGRAM_INDEX = "ix_citation_exact_trgm"
+_NATIVE_TABLES = (FTS_TABLE, CITATION_FTS_TABLE)
 
 
 class SearchDocument(SQLModel, table=True):
@@ -43,7 +48,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
         return True
     if type_ == "table":
         # FTS5 keeps its index in shadow tables named after the virtual table.
-        return name != FTS_TABLE and not name.startswith(f"{FTS_TABLE}_")
+        return not any(name == t or name.startswith(f"{t}_") for t in _NATIVE_TABLES)
     if type_ == "index":
-        return name != PG_TERMS_INDEX
+        return name not in (PG_TERMS_INDEX, PG_CITATION_TRIGRAM_INDEX)
     return True

@@ -1,0 +1,130 @@
+"""`citations?q=` through the trigram index: the same quotes as the plain ILIKE, on both engines."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlmodel import Session, col
+
+from app import migrate
+from app.models.base import table_of
+from app.resources.citations.models import Citation
+from app.resources.citations.queries import CitationFilters, list_query
+from tests.conftest import Database
+
+# Case, a phrase across words, short texts the index cannot serve, LIKE's own wildcards and
+# escape character, a double quote (FTS5's phrase delimiter), non-ASCII, and no match at all.
+QUERIES = [
+    "moon",
+    "MOON",
+    "research station",
+    "Congress approves",
+    "brazil",
+    "mo",
+    "a",
+    "%",
+    "_",
+    "/",
+    "100%",
+    'said "',
+    "’s",
+    "é",
+    "zzzq",
+]
+
+
+def _indexed(session: Session, q: str) -> list[str]:
+    query, _ = list_query(CitationFilters(q=q), stated_only=False)
+    return sorted(session.execute(query).scalars())
+
+
+def _plain(session: Session, q: str) -> list[str]:
+    query = select(col(Citation.id)).where(col(Citation.exact).icontains(q, autoescape=True))
+    return sorted(session.execute(query).scalars())
+
+
+def _found(db: Database) -> dict[str, list[str]]:
+    with Session(db.engine) as session:
+        found = {q: _indexed(session, q) for q in QUERIES}
+        assert found == {q: _plain(session, q) for q in QUERIES}
+    return found
+
+
+def test_the_index_finds_what_the_like_finds(seeded_db: Database) -> None:
+    found = _found(seeded_db)
+    # Not vacuous: the seed's quotes hold most of these texts, some many times.
+    assert {q: len(ids) for q, ids in found.items()} == {
+        **{"moon": 17, "MOON": 17, "research station": 9, "Congress approves": 6, "brazil": 2},
+        **{"mo": 51, "a": 122, "%": 0, "_": 0, "/": 2, "100%": 0, 'said "': 0, "’s": 21},
+        **{"é": 0, "zzzq": 0},
+    }
+
+
+def test_the_index_follows_every_change_to_a_quote(seeded_db: Database) -> None:
+    with Session(seeded_db.engine) as session, session.begin():
+        ids = list(session.execute(select(col(Citation.id)).order_by(col(Citation.id))).scalars())
+        changed, removed, copied = ids[0], ids[1], ids[2]
+        session.execute(
+            text("UPDATE citation SET exact = 'A zzzq marker' WHERE id = :id"), {"id": changed}
+        )
+        session.execute(text("DELETE FROM citation WHERE id = :id"), {"id": removed})
+        names = [c.name for c in table_of(Citation).columns if c.name not in ("id", "position")]
+        columns = ", ".join(f'"{name}"' for name in names)
+        session.execute(
+            text(
+                f"INSERT INTO citation (id, position, {columns}) SELECT 'zz-copy', 99, {columns} "
+                "FROM citation WHERE id = :id"
+            ),
+            {"id": copied},
+        )
+        session.execute(
+            text("UPDATE citation SET exact = exact || ' zzzq' WHERE id = 'zz-copy'"), {}
+        )
+    found = _found(seeded_db)
+    assert found["zzzq"] == sorted([changed, "zz-copy"])
+    with Session(seeded_db.engine) as session:
+        assert removed not in _indexed(session, "moon") + _indexed(session, "the")
+
+
+def _plan(db: Database, q: str) -> str:
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        statements.append((sql, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    with Session(db.engine) as session:
+        _indexed(session, q)
+    event.remove(db.engine, "before_cursor_execute", capture)
+    sql, params = statements[-1]
+    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
+    with db.engine.connect() as conn:
+        if db.kind == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
+        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
+
+
+def test_the_substring_filter_asks_the_trigram_index(seeded_db: Database) -> None:
+    plan = _plan(seeded_db, "research station")
+    native = {"sqlite": "SCAN citation_fts VIRTUAL TABLE", "postgresql": "ix_citation_exact_trgm"}
+    assert native[seeded_db.kind] in plan, plan
+
+
+@pytest.mark.parametrize("q", ["mo", "a"])
+def test_text_shorter_than_a_trigram_is_not_asked_of_the_index(seeded_db: Database, q: str) -> None:
+    if seeded_db.kind == "sqlite":  # PostgreSQL's GIN index answers short text with a full scan
+        assert "citation_fts" not in _plan(seeded_db, q)
+
+
+def test_the_migration_indexes_quotes_already_stored(seeded_db: Database) -> None:
+    before = _found(seeded_db)
+    migrate.downgrade(seeded_db.url, "3f8a1c2d9e47")
+    with seeded_db.engine.connect() as conn:
+        native = {
+            "sqlite": "SELECT count(*) FROM sqlite_master WHERE name LIKE 'citation_fts%'",
+            "postgresql": "SELECT count(*) FROM pg_indexes WHERE indexname = "
+            "'ix_citation_exact_trgm'",
+        }[seeded_db.kind]
+        assert conn.execute(text(native)).scalar_one() == 0
+    migrate.upgrade(seeded_db.url)
+    assert _found(seeded_db) == before

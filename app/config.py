@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     max_connections: int = Field(default=1000, ge=1)
     max_in_flight: int = Field(default=256, ge=1)  # requests at once, live streams aside
     response_cache_entries: int = 4096
+    # A list's `total` is counted up to this many items; beyond, it is this number marked
+    # `"total_relation": "gte"` (a count that grows with the data costs every first page).
+    total_limit: int = Field(default=1000, ge=1)
     # The response cache's bound in bytes (bodies, headers and keys), beside its entries'.
     response_cache_bytes: int = Field(default=64 * 2**20, ge=0)
     # The live stream (/v1/stream): a comment every `stream_heartbeat` seconds keeps idle

@@ -197,6 +197,7 @@ def create_app(
             query_free=QUERY_FREE,
             version_wait=config.version_wait,
             cold_wait=config.db_wait,
+            total_limit=config.total_limit,
             on_outcome=app.state.metrics.cache_outcome if app.state.metrics else None,
         ),
     ]

@@ -41,7 +41,7 @@ from app.resources.registry import BY_TYPE
 from app.resources.signatories.models import SignatoryStatus
 from app.resources.signatories.queries import SignatoryFilters
 from app.services import paging, search
-from app.services.dataset import Serving
+from app.services.dataset import TOTAL_LIMIT, Serving, Total
 from app.services.listing import list_documents, read_one
 from bench.bench import ROOT, free_port, start
 from bench.scale_data import populate
@@ -56,7 +56,7 @@ _counted: list[float] = []
 _count = paging.count
 
 
-def _timed_count(*, session: Session, query: Select[Any], serving: Serving | None) -> int:
+def _timed_count(*, session: Session, query: Select[Any], serving: Serving | None) -> Total:
     began = time.perf_counter()
     try:
         return _count(session=session, query=query, serving=serving)
@@ -117,7 +117,7 @@ def deep_cursor(engine: Any, lister: Lister, sort: str) -> str | None:
     """A cursor whose page starts DEEP_STEP rows before the end of the list (or mid-list)."""
     with Session(engine) as session:
         _, first = lister(session=session, sort=sort, limit=1, cursor=None)
-        step = min(DEEP_STEP, first.total // 2)
+        step = min(DEEP_STEP, first.total.value // 2)
         if step < 1:
             return None
         # The last row of the first page in reverse order sits `step` rows from the end; its
@@ -130,11 +130,17 @@ def deep_cursor(engine: Any, lister: Lister, sort: str) -> str | None:
 
 
 def lister(kind: str, filters: object) -> Lister:
-    """The service call the list endpoint of `kind` makes (outside HTTP: no dataset version)."""
+    """The service call the list endpoint of `kind` makes, counting as the API does: up to
+    TOTAL_LIMIT rows, afresh each call (as at each new dataset version)."""
     resource = BY_TYPE[kind]
-    return partial(
-        list_documents, resource=resource, filters=filters, stated_only=False, serving=None
-    )
+
+    def call(**kwargs: Any) -> tuple[list[bytes], paging.PageResult]:
+        serving = Serving(0, {}, TOTAL_LIMIT)
+        return list_documents(
+            resource=resource, filters=filters, stated_only=False, serving=serving, **kwargs
+        )
+
+    return call
 
 
 def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
@@ -200,7 +206,7 @@ def _search(q: str, session: Session) -> object:
 
 
 def _search_count(q: str, session: Session) -> object:
-    return search.count(session=session, q=q)
+    return search.count(session=session, q=q, limit=TOTAL_LIMIT)
 
 
 def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:

@@ -8,8 +8,9 @@ from sqlmodel import Session, col
 
 from app import migrate
 from app.models.base import table_of
+from app.resources.citations import queries
 from app.resources.citations.models import Citation
-from app.resources.citations.queries import CitationFilters, list_query
+from app.resources.citations.queries import CitationFilters, list_query, rare_substring
 from tests.conftest import Database
 
 # Case, a phrase across words, short texts the index cannot serve, LIKE's own wildcards and
@@ -34,7 +35,10 @@ QUERIES = [
 
 
 def _indexed(session: Session, q: str) -> list[str]:
-    query, _ = list_query(CitationFilters(q=q), stated_only=False)
+    """The quotes the list finds, by whichever way it takes."""
+    filters = CitationFilters(q=q)
+    fast = rare_substring(filters, stated_only=False, keys=[], session=session)
+    query = fast[0] if fast is not None else list_query(filters, stated_only=False)[0]
     return sorted(session.execute(query).scalars())
 
 
@@ -114,6 +118,17 @@ def test_the_substring_filter_asks_the_trigram_index(seeded_db: Database) -> Non
 def test_text_shorter_than_a_trigram_is_not_asked_of_the_index(seeded_db: Database, q: str) -> None:
     if seeded_db.kind == "sqlite":  # PostgreSQL's GIN index answers short text with a full scan
         assert "citation_fts" not in _plan(seeded_db, q)
+
+
+def test_text_with_many_candidates_is_read_in_order(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if seeded_db.kind == "sqlite":  # on PostgreSQL the planner weighs the index itself
+        assert "citation_fts" in _plan(seeded_db, "moon")
+        monkeypatch.setattr(queries, "RARE", 17)  # "moon": 17 quotes, as many candidates
+        assert "citation_fts" not in _plan(seeded_db, "moon")
+        monkeypatch.setattr(queries, "RARE", 18)
+        assert "citation_fts" in _plan(seeded_db, "moon")
 
 
 def test_the_migration_indexes_quotes_already_stored(seeded_db: Database) -> None:

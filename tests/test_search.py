@@ -21,6 +21,7 @@ from app.resources.events.models import Event
 from app.resources.programs.models import Program
 from app.resources.restrictions.models import Restriction
 from app.resources.sources.models import Source
+from app.services.dataset import Total
 from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
 from app.services.search_index import text_terms
 from tests.conftest import Database
@@ -183,7 +184,7 @@ def _reference(docs: list[dict[str, str]], q: str) -> list[SearchHit]:
 def test_hits_in_rank_order(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
         actual = {q: _ids(search(session=session, q=q)) for q in EXPECTED}
-        counts = {q: count(session=session, q=q) for q in EXPECTED}
+        counts = {q: count(session=session, q=q).value for q in EXPECTED}
     assert actual == {q: ids.split() for q, ids in EXPECTED.items()}
     assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
 
@@ -233,11 +234,14 @@ def test_types_filter_and_count(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
         found = search(session=session, q="lunar", types=["event", "program"])
         assert _ids(found) == ["program:ilrs", "event:ilrs-mou-signed"]
-        assert count(session=session, q="lunar", types=["citation"]) == 13
+        assert count(session=session, q="lunar", types=["citation"]) == Total(13)
+        # Counting stops past the limit: the total is then a lower bound.
+        assert count(session=session, q="lunar", types=["citation"], limit=12) == Total(12, False)
+        assert count(session=session, q="lunar", types=["citation"], limit=13) == Total(13)
         # basis=stated leaves out the one quote that is a premise of an inferred row.
         stated = search(session=session, q="lunar", types=["citation"], stated_only=True)
         assert "citation:program-participant-ilrs-roscosmos-row-1" not in _ids(stated)
-        assert count(session=session, q="lunar", types=["citation"], stated_only=True) == 12
+        assert count(session=session, q="lunar", types=["citation"], stated_only=True) == Total(12)
         assert search(session=session, q="lunar", types=[]) == []
         after = search(
             session=session, q="russia", types=["country", "source"], after=(2, "country", "RU")

@@ -1396,7 +1396,8 @@
       etags.push(res.headers.get("ETag") || "");
       const body = await res.json();
       items.push(...(body.items || []));
-      if (typeof body.total === "number") total = body.total;
+      // A lower bound ("gte") says nothing exact to check the items read against.
+      if (typeof body.total === "number") total = body.total_relation === "gte" ? null : body.total;
       url = nextUrl(url, res, body);
     }
     return { items, total, pages: seen.size, etag: etags.join(",") };

@@ -42,7 +42,7 @@ from app.middleware.conditional import (
 from app.middleware.negotiation import accepts, choose_encoding
 from app.middleware.response_store import Key, ResponseStore, Stored
 from app.replica import READ_ENGINE
-from app.services.dataset import Serving, VersionInfo, VersionWatcher
+from app.services.dataset import TOTAL_LIMIT, Serving, VersionInfo, VersionWatcher
 
 try:
     import brotli  # type: ignore[import-untyped]
@@ -97,10 +97,12 @@ class HTTPCacheMiddleware:
         query_free: tuple[str, ...] = (),
         version_wait: float = 2.0,
         cold_wait: float = 12.0,
+        total_limit: int = TOTAL_LIMIT,
         on_outcome: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
         self.versions = versions
+        self.total_limit = total_limit  # where the counts of list pages stop (`Serving`)
         # Told "hit", "miss" or "private" (credentials) per GET or HEAD it could serve (metrics).
         self.on_outcome = on_outcome
         self.min_compress = min_compress
@@ -281,7 +283,7 @@ class HTTPCacheMiddleware:
         state = self._serving_state
         if state is None or state.version != version or len(state.counts) > MAX_COUNTS:
             # Counts made at an older version are dropped with it (and the lot when full).
-            state = self._serving_state = Serving(version, {})
+            state = self._serving_state = Serving(version, {}, self.total_limit)
         return state
 
 

@@ -99,6 +99,13 @@ class RefType(StrEnum):
     program_participant = "program_participant"
 
 
+class TotalRelation(StrEnum):
+    """How `total` relates to the true count, as Elasticsearch's `hits.total.relation`."""
+
+    eq = "eq"
+    gte = "gte"
+
+
 class SearchType(StrEnum):
     """What a search hit can be."""
 
@@ -179,7 +186,14 @@ class Page(BaseModel, Generic[T]):
         description="opaque; null on the last page"
     )
     limit: int = Field(ge=1, le=200, json_schema_extra={"format": "int32"})
-    total: Int64Out = Field(description="items in the whole filtered collection")
+    total: Int64Out = Field(
+        description="items in the whole filtered collection: exactly this many when "
+        "`total_relation` is `eq`; at least this many when it is `gte` (counting stops at "
+        "a limit the server sets, 1000 by default, so that no count grows with the data)"
+    )
+    total_relation: TotalRelation = Field(
+        description="`eq`: `total` is exact; `gte`: `total` is a lower bound"
+    )
 
     @classmethod
     def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:

@@ -103,5 +103,6 @@ class Resource:
     # Whether the entity has a revision history (citations are views of their subjects' rows).
     revised: bool = True
     stated_filter: bool = True  # whether `basis=stated` applies to the list
-    # A faster page for some filters and sorts: (query, sort keys, id column), or None.
+    # A faster page for some filters and sorts: (query, sort keys, id column), or None. It is
+    # given the session, so that it may ask the data which way is faster (citations' `q`).
     fast_page: Callable[..., tuple[Select[Any], list[Any], Any] | None] | None = None

@@ -156,7 +156,16 @@ def page_response(
     """The page envelope around items already serialized (stored documents), as JSON bytes."""
     if stated:
         items = [orjson.dumps(stated_view(orjson.loads(item))) for item in items]
-    tail = orjson.dumps({"next_cursor": page.next_cursor, "limit": limit, "total": page.total})
+    total = page.total
+    relation = "eq" if total.exact else "gte"
+    tail = orjson.dumps(
+        {
+            "next_cursor": page.next_cursor,
+            "limit": limit,
+            "total": total.value,
+            "total_relation": relation,
+        }
+    )
     response = JSONBytes(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     if page.next_cursor is not None:
         target = request.url.include_query_params(cursor=page.next_cursor)

@@ -9,6 +9,7 @@ from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import TEXT_PATTERN, Cursor, Limit, enum_param, values
 from app.services import search
+from app.services.dataset import Total
 from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
 from app.services.refs import url_for
 
@@ -58,15 +59,18 @@ async def search_all(
 
     carried = total  # the total a later page's cursor carries
 
-    def find(session: Session) -> tuple[list[search.SearchHit], int]:
+    def find(session: Session) -> tuple[list[search.SearchHit], Total]:
         found = search.search(
             session=session, q=q, types=types, limit=limit + 1, after=after, stated_only=stated
         )
         if carried is not None:
             return found, carried
         if after is None and len(found) <= limit:
-            return found, len(found)  # a first page that holds every hit has counted them
-        return found, search.count(session=session, q=q, types=types, stated_only=stated)
+            return found, Total(len(found))  # a first page that holds every hit has counted them
+        limit_ = serving.total_limit if serving is not None else None
+        return found, search.count(
+            session=session, q=q, types=types, stated_only=stated, limit=limit_
+        )
 
     try:
         # In a thread even on SQLite (its cost grows with the matches), and bounded in time.

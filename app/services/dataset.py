@@ -20,12 +20,27 @@ from app.replica import Routing
 
 
 @dataclass(frozen=True)
+class Total:
+    """How many rows a query selects: exactly `value`, or (not `exact`) at least `value`."""
+
+    value: int
+    exact: bool = True
+
+
+# Counting stops here unless told otherwise: at a million rows a COUNT over a common filter
+# costs tens to hundreds of milliseconds, and up to this many about one (bench/scale.py).
+TOTAL_LIMIT = 1000
+
+
+@dataclass(frozen=True)
 class Serving:
     """What the HTTP layer serves this request at: a dataset version, and the counts already
-    made at it (query key -> rows), shared by the requests of one app in one process."""
+    made at it (query key -> total), shared by the requests of one app in one process.
+    `total_limit` is where counting stops: beyond it a total is a lower bound."""
 
     version: int
-    counts: dict[Hashable, int]
+    counts: dict[Hashable, Total]
+    total_limit: int = TOTAL_LIMIT
 
 
 def current_version(*, session: Session) -> int:

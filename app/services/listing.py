@@ -30,7 +30,7 @@ def list_documents(
     """One page of the resource's documents matching `filters`, in the order `sort` asks."""
     canonical, keys = parse_sort(sort, allowed=resource.sort_columns, default=resource.default_sort)
     fast = (
-        resource.fast_page(filters, stated_only=stated_only, keys=keys)
+        resource.fast_page(filters, stated_only=stated_only, keys=keys, session=session)
         if resource.fast_page
         else None
     )

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from app.services.dataset import Serving
+from app.services.dataset import Serving, Total
 
 
 class InvalidInputError(ValueError):
@@ -49,7 +49,7 @@ class SortKey:
 class PageResult:
     keys: list[Any]  # primary keys of the rows on this page, in order
     next_cursor: str | None
-    total: int
+    total: Total
 
 
 def parse_sort(
@@ -97,12 +97,14 @@ def _decode(value: Any, column: ColumnElement[Any]) -> Any:
 
 
 def encode_cursor(
-    sort: str, values: Sequence[Any], *, total: int | None = None, version: int | None = None
+    sort: str, values: Sequence[Any], *, total: Total | None = None, version: int | None = None
 ) -> str:
     """The cursor after `values`; it carries the total counted at `version`, when known."""
     data: dict[str, Any] = {"s": sort, "k": [_encode(v) for v in values]}
     if total is not None and version is not None:
-        data["t"], data["v"] = total, version
+        data["t"], data["v"] = total.value, version
+        if not total.exact:
+            data["g"] = 1  # a lower bound
     return base64.urlsafe_b64encode(orjson.dumps(data)).rstrip(b"=").decode()
 
 
@@ -116,7 +118,7 @@ def _load(cursor: str, problem: InvalidInputError) -> dict[str, Any]:
     return data
 
 
-def carried_total(data: dict[str, Any], serving: Serving | None) -> int | None:
+def carried_total(data: dict[str, Any], serving: Serving | None) -> Total | None:
     """The total a cursor carries, if it was counted at the dataset version being served.
 
     Later pages of a walk then cost one keyset query each: no COUNT on every page, and no
@@ -126,12 +128,15 @@ def carried_total(data: dict[str, Any], serving: Serving | None) -> int | None:
     total = data.get("t")
     if version is None or data.get("v") != version or type(total) is not int or total < 0:
         return None
-    return total
+    bound = data.get("g")
+    if bound not in (None, 1) or (bound == 1 and (serving is None or total != serving.total_limit)):
+        return None  # counted under another limit: count again
+    return Total(total, exact=bound is None)
 
 
 def decode_cursor(
     cursor: str, sort: str, columns: Sequence[ColumnElement[Any]], serving: Serving | None
-) -> tuple[list[Any], int | None]:
+) -> tuple[list[Any], Total | None]:
     """The sort values after which the next page starts, and the total the cursor carries."""
     problem = InvalidInputError(
         "The cursor is malformed or was made for another sort; start again without it.",
@@ -151,7 +156,7 @@ def decode_cursor(
 
 def decode_plain_cursor(
     cursor: str, sort: str, kinds: Sequence[type], serving: Serving | None
-) -> tuple[list[Any], int | None]:
+) -> tuple[list[Any], Total | None]:
     """Decode a cursor whose values are plain ints and strings (not table columns)."""
     problem = InvalidInputError(
         "The cursor is malformed or belongs to another query; start again without it.",
@@ -227,7 +232,7 @@ def keyset_page(
     if total is None:
         # A first page that holds every row has counted them already.
         whole = cursor is None and not more
-        total = len(rows) if whole else count(session=session, query=query, serving=serving)
+        total = Total(len(rows)) if whole else count(session=session, query=query, serving=serving)
     next_cursor = None
     if more and rows:
         version = serving.version if serving is not None else None
@@ -236,21 +241,33 @@ def keyset_page(
     return PageResult([row[position] for row in rows], next_cursor, total)
 
 
-def count(*, session: Session, query: Select[Any], serving: Serving | None) -> int:
-    """Rows `query` selects, counted once per dataset version served (see `Serving`).
+def count(*, session: Session, query: Select[Any], serving: Serving | None) -> Total:
+    """Rows `query` selects, up to the serving's limit, once per dataset version (`Serving`).
 
-    At a million rows a COUNT over a common filter costs tens of milliseconds, the page itself
-    about one; counted once, the rest of that version's first pages cost only their page.
+    At a million rows a COUNT over a common filter costs tens to hundreds of milliseconds, the
+    page itself about one. So counting stops past `total_limit` rows, and the total is then a
+    lower bound (Elasticsearch's `"relation": "gte"`); counted once, the rest of that
+    version's first pages cost only their page. Without a serving (the CLI), it is exact.
     """
     state = serving
     key = _count_key(query) if state is not None else None
     if state is not None and key is not None and (known := state.counts.get(key)) is not None:
         return known
-    counted = select(func.count()).select_from(query.order_by(None).subquery())
-    total = int(session.connection().execute(counted).scalar_one())
+    total = counted(session=session, query=query, limit=state.total_limit if state else None)
     if state is not None and key is not None:
         state.counts[key] = total
     return total
+
+
+def counted(*, session: Session, query: Select[Any], limit: int | None) -> Total:
+    """Rows `query` selects, read no further than `limit` + 1 of them."""
+    rows = query.order_by(None)
+    if limit is not None:
+        rows = rows.limit(limit + 1)
+    n = int(
+        session.connection().execute(select(func.count()).select_from(rows.subquery())).scalar_one()
+    )
+    return Total(limit, exact=False) if limit is not None and n > limit else Total(n)
 
 
 def _count_key(query: Select[Any]) -> Hashable | None:

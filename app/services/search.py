@@ -37,6 +37,8 @@ from sqlmodel import Session
 
 from app.models.base import table_of
 from app.models.search import FTS_TABLE, SearchDocument
+from app.services.dataset import Total
+from app.services.paging import counted
 from app.services.search_index import FIELD_SEPARATOR, text_terms, word_spans, word_terms
 
 TYPE_ORDER = (
@@ -121,16 +123,20 @@ def _checked_types(types: Sequence[str] | None) -> list[str] | None:
     return list(types)
 
 
-def _filtered(
-    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
-) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
-    matches, title_matches = _matches(dialect, tokens)
-    where = [matches]
+def _narrowed(types: list[str] | None, stated_only: bool) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
     if types is not None:
         where.append(_DOC.c.entity_type.in_(types))
     if stated_only:
         where.append(_DOC.c.basis == "stated")
-    return where, title_matches
+    return where
+
+
+def _filtered(
+    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
+) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
+    matches, title_matches = _matches(dialect, tokens)
+    return [matches, *_narrowed(types, stated_only)], title_matches
 
 
 def _ranked(
@@ -207,16 +213,30 @@ def search(
 
 
 def count(
-    *, session: Session, q: str, types: Sequence[str] | None = None, stated_only: bool = False
-) -> int:
-    """How many hits search would return for q over all pages."""
+    *,
+    session: Session,
+    q: str,
+    types: Sequence[str] | None = None,
+    stated_only: bool = False,
+    limit: int | None = None,
+) -> Total:
+    """How many hits search would return for q over all pages, counted no further than `limit`."""
     tokens = tokenize(q)
     if not tokens:
-        return 0
+        return Total(0)
     dialect = session.get_bind().dialect.name
-    where, _ = _filtered(dialect, tokens, _checked_types(types), stated_only)
-    query = select(func.count()).select_from(_DOC).where(*where)
-    return int(session.execute(query).scalar_one())
+    checked = _checked_types(types)
+    if dialect == "sqlite":
+        # Joined from the FTS5 table, which hands its matches over one by one: counting stops
+        # at `limit`. The IN (…) that search() filters by gathers every match first.
+        fts = table(FTS_TABLE, column("rowid"))
+        match = literal_column(FTS_TABLE).bool_op("MATCH")(_fts5_query(tokens))
+        joined = fts.join(_DOC, _DOC.c.fts_rowid == fts.c.rowid)
+        query = select(_DOC.c.id).select_from(joined).where(match, *_narrowed(checked, stated_only))
+    else:
+        where, _ = _filtered(dialect, tokens, checked, stated_only)
+        query = select(_DOC.c.id).where(*where)
+    return counted(session=session, query=query, limit=limit)
 
 
 def _marked(text: str, tokens: list[str]) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from app.resources.citations.queries import (
     CitationFilters,
     CitationSort,
     list_query,
+    rare_substring,
 )
 from app.services.search_index import search_row
 
@@ -44,4 +45,5 @@ resource = Resource(
     filters=CitationFilters,
     search=_search,
     revised=False,
+    fast_page=rare_substring,
 )

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import StringConstraints
 from sqlalchemy import Select, or_, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from app.models.common import edtf_bounds
 from app.resources._types import Filtered
@@ -102,7 +102,7 @@ def list_query(filters: EventFilters, *, stated_only: bool) -> Filtered:
 
 
 def timeline(
-    filters: EventFilters, *, stated_only: bool, keys: list[SortKey]
+    filters: EventFilters, *, stated_only: bool, keys: list[SortKey], session: Session
 ) -> tuple[Select[Any], list[SortKey], Any] | None:
     """One entity's events by date, read in order from ix_event_entity_timeline, or None.
 
@@ -110,6 +110,7 @@ def timeline(
     a page is an index range: gathering a common entity's events and sorting them took
     0.3 s at a million events. DISTINCT: an id may name an entity of two types.
     """
+    del session  # the answer depends on the filters alone
     entity = values(filters.entity)
     only_entity = (
         len(entity) == 1

@@ -16,6 +16,9 @@ PG_TERMS_INDEX = "ix_search_document_terms"
 CITATION_FTS_TABLE = "citation_fts"
 CITATION_FTS_KEY = "citation_fts_key"
 PG_CITATION_TRIGRAM_INDEX = "ix_citation_exact_trgm"
+# Events by span length class and date (migration a31d248d6073): an expression index, whose
+# expression differs by engine (app/resources/events/spans.py).
+EVENT_SPAN_INDEX = "ix_event_span"
 _NATIVE_TABLES = (FTS_TABLE, CITATION_FTS_TABLE)
 
 
@@ -50,5 +53,5 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
         # FTS5 keeps its index in shadow tables named after the virtual table.
         return not any(name == t or name.startswith(f"{t}_") for t in _NATIVE_TABLES)
     if type_ == "index":
-        return name not in (PG_TERMS_INDEX, PG_CITATION_TRIGRAM_INDEX)
+        return name not in (PG_TERMS_INDEX, PG_CITATION_TRIGRAM_INDEX, EVENT_SPAN_INDEX)
     return True

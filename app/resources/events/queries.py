@@ -1,7 +1,7 @@
 """Listing the timeline: sorts, filters, the query they make, and one entity's fast path."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -13,10 +13,11 @@ from sqlmodel import Session, col
 from app.models.common import edtf_bounds
 from app.resources._types import Filtered
 from app.resources.events.models import Event, EventEntity, EventKind
+from app.resources.events.spans import overlap_arms
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
 from app.services.paging import SortKey
 
-__all__ = ["SORT_COLUMNS", "EventFilters", "EventSort", "list_query", "timeline"]
+__all__ = ["SORT_COLUMNS", "EventFilters", "EventSort", "fast_page", "list_query", "timeline"]
 
 # A year or a month, as EDTF writes them; a whole day is a Day. Each pattern admits only
 # values that exist, so every value the document allows is one the API accepts.
@@ -129,3 +130,17 @@ def timeline(
         [SortKey(EventSort.date, col(EventEntity.date_sort), keys[0].descending)],
         col(EventEntity.event_id),
     )
+
+
+def fast_page(
+    filters: EventFilters, *, stated_only: bool, keys: list[SortKey], session: Session
+) -> tuple[Select[Any], list[SortKey], Any] | None:
+    """One entity's timeline, or a date range through ix_event_span, or None."""
+    found = timeline(filters, stated_only=stated_only, keys=keys, session=session)
+    if found is not None or (filters.start is None and filters.end is None) or stated_only:
+        # basis=stated leaves out rows the listing service filters afterwards: general path.
+        return found
+    query, _ = list_query(replace(filters, start=None, end=None), stated_only=stated_only)
+    start, end = _bound(filters.start, upper=False), _bound(filters.end, upper=True)
+    dialect = session.get_bind().dialect.name
+    return overlap_arms(query, start=start, end=end, keys=keys, dialect=dialect)

@@ -8,8 +8,8 @@ from app.resources.events.queries import (
     SORT_COLUMNS,
     EventFilters,
     EventSort,
+    fast_page,
     list_query,
-    timeline,
 )
 from app.services.search_index import document_basis, search_row
 
@@ -45,6 +45,6 @@ resource = Resource(
     filters=EventFilters,
     parts=(Part(EventEntity, "event_id"),),
     search=_search,
-    fast_page=timeline,
+    fast_page=fast_page,
     seed=(SeedFile("events.yaml", "events", EventCreate, SubjectType.event),),
 )

@@ -1,0 +1,167 @@
+"""Events by date range through ix_event_span: the general query's pages, read by index ranges."""
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select, text
+from sqlmodel import Session, col
+
+from app.models.base import table_of
+from app.resources.events.models import Event, EventKind
+from app.resources.events.queries import SORT_COLUMNS, EventFilters, list_query
+from app.resources.events.spans import SPAN_CLASS_SQL
+from app.resources.registry import BY_TYPE
+from app.services.listing import list_documents
+from app.services.paging import PageResult, keyset_page, parse_sort
+from tests.conftest import Database
+
+MIGRATION = (
+    Path(__file__).parents[1] / "migrations/versions/20261203_a31d248d6073_event_span_index.py"
+)
+# Open sides, years, months, days, a decade, before and after every event, one day.
+RANGES: list[tuple[Any, Any]] = [
+    ("2025", "2025"),
+    ("2029", None),
+    (None, "1970"),
+    ("2011", "2011"),
+    ("2020", "2029"),
+    ("2024-06", "2026-02"),
+    ("2023-10-01", "2023-10-31"),
+    (dt.date(2026, 12, 31), dt.date(2026, 12, 31)),
+    ("0001", "0005"),
+    ("9000", None),
+    (None, "2030"),
+]
+
+
+def test_the_migration_indexes_the_expression_the_query_uses() -> None:
+    spec = importlib.util.spec_from_file_location("span_migration", MIGRATION)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.SPAN_CLASS == SPAN_CLASS_SQL
+
+
+def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> list[Any]:
+    """Every page at limit 2 (ids and totals), by the listing or by the general query."""
+    pages: list[Any] = []
+    cursor = None
+    with Session(db.engine) as session:
+        while True:
+            if general:
+                canonical, keys = parse_sort(sort, allowed=SORT_COLUMNS, default="date")
+                query, _ = list_query(filters, stated_only=False)
+                page: PageResult = keyset_page(
+                    session=session,
+                    query=query,
+                    sort=canonical,
+                    keys=keys,
+                    id_column=col(Event.id),
+                    limit=2,
+                    cursor=cursor,
+                    serving=None,
+                )
+            else:
+                _, page = list_documents(
+                    session=session,
+                    resource=BY_TYPE["event"],
+                    filters=filters,
+                    stated_only=False,
+                    sort=sort,
+                    limit=2,
+                    cursor=cursor,
+                    serving=None,
+                )
+            pages.append((page.keys, page.total))
+            if page.next_cursor is None:
+                return pages
+            cursor = page.next_cursor
+
+
+# Spans of every class beside the seed's, each beginning well before ranges it reaches into.
+SPANS = [
+    ("2024", "2024-01-01", "2024-12-31"),
+    ("2024-05", "2024-05-01", "2024-05-31"),
+    ("201X", "2010-01-01", "2019-12-31"),
+    ("19XX", "1900-01-01", "1999-12-31"),
+    ("1900/2100", "1900-01-01", "2100-12-31"),
+    ("../2024", None, "2024-12-31"),
+    ("2024/..", "2024-01-01", None),
+]
+
+
+def _add_spans(db: Database) -> None:
+    names = [c.name for c in table_of(Event).columns if not c.name.startswith("date_")]
+    names.remove("id")
+    columns = ", ".join(f'"{name}"' for name in names)
+    with Session(db.engine) as session, session.begin():
+        template = session.execute(select(col(Event.id)).order_by(col(Event.id))).scalar()
+        for i, (edtf, lower, upper) in enumerate(SPANS):
+            session.execute(
+                text(
+                    f"INSERT INTO event (id, {columns}, date_edtf, date_phrase, date_lower, "
+                    f"date_upper, date_sort) SELECT :id, {columns}, :edtf, :edtf, :lower, "
+                    ":upper, :sort FROM event WHERE id = :template"
+                ),
+                {
+                    "id": f"zz-span-{i}",
+                    "edtf": edtf,
+                    "lower": lower and dt.date.fromisoformat(lower),
+                    "upper": upper and dt.date.fromisoformat(upper),
+                    "sort": dt.date.fromisoformat(lower or upper or "9999-12-31"),
+                    "template": template,
+                },
+            )
+
+
+@pytest.mark.parametrize("sort", ["date", "-date"])
+def test_each_range_pages_as_the_general_query(seeded_db: Database, sort: str) -> None:
+    _add_spans(seeded_db)
+    found = 0
+    for start, end in RANGES:
+        for kind in (None, [EventKind.announcement, EventKind.statement]):
+            filters = EventFilters(start=start, end=end, kind=kind)
+            pages = _walk(seeded_db, filters, sort, general=False)
+            assert pages == _walk(seeded_db, filters, sort, general=True), (start, end, kind)
+            found += sum(len(keys) for keys, _ in pages)
+    assert found == 28 + 32  # not vacuous: most ranges hold events, of every class
+
+
+def _plan(db: Database, filters: EventFilters) -> str:
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        statements.append((sql, params))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    with Session(db.engine) as session:
+        list_documents(
+            session=session,
+            resource=BY_TYPE["event"],
+            filters=filters,
+            stated_only=False,
+            sort="date",
+            limit=2,
+            cursor=None,
+            serving=None,
+        )
+    event.remove(db.engine, "before_cursor_execute", capture)
+    sql, params = next((s, p) for s, p in statements if "ORDER BY" in s)
+    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
+    with db.engine.connect() as conn:
+        if db.kind == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
+        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
+
+
+def test_a_range_is_read_as_merged_index_ranges(seeded_db: Database) -> None:
+    plan = _plan(seeded_db, EventFilters(start="2025", end="2025"))
+    assert "ix_event_span" in plan, plan
+    merged = {"sqlite": "MERGE (UNION ALL)", "postgresql": "Merge Append"}[seeded_db.kind]
+    assert merged in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # SQLite sorts nothing
+    assert "->  Sort" not in plan, plan  # nor does PostgreSQL

@@ -180,6 +180,14 @@ def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
         "events entity=common (program)": e(entity=[p["common_program"]]),
         "events entity=rare (country)": e(entity=[p["rare_country"]]),
         "events from=2025 to=2025": e(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)),
+        "events from=2025 to=2025 sort=-date": e(
+            "-date", start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
+        ),
+        "events from=2025 to=2025 kind=restriction_in_force (1%)": e(
+            start=dt.date(2025, 1, 1),
+            end=dt.date(2025, 12, 31),
+            kind=[EventKind.restriction_in_force],
+        ),
         "events from=2029": e(start=dt.date(2029, 1, 1)),
         "events to=1970": e(end=dt.date(1970, 12, 31)),
         "citations": c(),
@@ -189,7 +197,8 @@ def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
         "citations source=rare sort=-start": c("-start", source=[p["rare_source"]]),
         "citations attribution=common": c(attribution=[p["common_attribution"]]),
         "citations attribution=rare": c(attribution=[p["rare_attribution"]]),
-        "citations q=substring (no index can serve)": c(q="research station"),
+        "citations q=common phrase (43%: read in order)": c(q="research station"),
+        "citations q=rare (seed quotes only: trigram index)": c(q="Roscosmos"),
     }
 
 
@@ -250,6 +259,8 @@ def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, st
         ),
         "filtered page: events?entity=<rare country>": f"/v1/events?entity={picks['rare_country']}",
         "filtered page: citations?source=<rare>": f"/v1/citations?source={picks['rare_source']}",
+        "filtered page: events?from=2025&to=2025": "/v1/events?from=2025&to=2025",
+        "filtered page: citations?q=Roscosmos": "/v1/citations?q=Roscosmos",
         "deep page: signatories?status=signed cursor": "/v1/signatories?status=signed&cursor="
         + deep.get("signatories status=signed (80%)", ""),
         "entity: /v1/signatories/<id>": f"/v1/signatories/{picks['signatory']}",

@@ -38,12 +38,16 @@ def _postgres_connect_args(url: URL, config: Settings) -> dict[str, Any]:
     args: dict[str, Any] = {}
     if config.db_connect_timeout:
         args["connect_timeout"] = config.db_connect_timeout
+    # Sent at connect as startup options: no extra round trip per checkout. Options the URL
+    # gives already are kept (connect_args would replace them).
+    own = []
     if config.db_statement_timeout_ms:
-        # Sent at connect as a startup option: no extra round trip per checkout. Options the
-        # URL gives already are kept (connect_args would replace them).
-        own = f"-c statement_timeout={config.db_statement_timeout_ms}"
+        own.append(f"-c statement_timeout={config.db_statement_timeout_ms}")
+    if config.db_parallel_workers is not None:
+        own.append(f"-c max_parallel_workers_per_gather={config.db_parallel_workers}")
+    if own:
         given = url.query.get("options")
-        args["options"] = f"{given} {own}" if isinstance(given, str) else own
+        args["options"] = " ".join([given, *own] if isinstance(given, str) else own)
     return args
 
 

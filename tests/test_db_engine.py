@@ -66,6 +66,8 @@ def test_the_connect_timeout_and_the_urls_own_options_are_passed(postgres_url: s
                 "1234ms",
                 "200ms",
             )
+            parallel = conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+            assert parallel == "0"
     finally:
         engine.dispose()
 

@@ -22,13 +22,15 @@ depends_on: str | Sequence[str] | None = None
 # Written out, not imported: a migration must not change when the application's code does.
 # tests/test_event_spans.py holds the application's expression to these.
 SPAN_CLASS = {
-    "sqlite": "CASE WHEN date_lower IS NULL OR date_upper IS NULL THEN 9"
+    "sqlite": "CASE WHEN date_edtf IS NULL THEN 10"
+    " WHEN date_lower IS NULL OR date_upper IS NULL THEN 9"
     " WHEN julianday(date_upper) - julianday(date_lower) < 1 THEN 0"
     " WHEN julianday(date_upper) - julianday(date_lower) < 32 THEN 1"
     " WHEN julianday(date_upper) - julianday(date_lower) < 367 THEN 2"
     " WHEN julianday(date_upper) - julianday(date_lower) < 3654 THEN 3"
     " WHEN julianday(date_upper) - julianday(date_lower) < 36526 THEN 4 ELSE 8 END",
-    "postgresql": "CASE WHEN date_lower IS NULL OR date_upper IS NULL THEN 9"
+    "postgresql": "CASE WHEN date_edtf IS NULL THEN 10"
+    " WHEN date_lower IS NULL OR date_upper IS NULL THEN 9"
     " WHEN (date_upper - date_lower) < 1 THEN 0"
     " WHEN (date_upper - date_lower) < 32 THEN 1"
     " WHEN (date_upper - date_lower) < 367 THEN 2"

@@ -22,17 +22,22 @@ from sqlmodel import col
 from app.resources.events.models import Event
 from app.services.paging import SortKey
 
-__all__ = ["BOUNDS", "LONG", "OPEN", "SPAN_CLASS_SQL", "SpanClass", "overlap_arms"]
+__all__ = ["BOUNDS", "LONG", "OPEN", "SPAN_CLASS_SQL", "UNDATED", "SpanClass", "overlap_arms"]
 
 # Class c holds the bounded spans with date_upper - date_lower < BOUNDS[c] days.
 BOUNDS = (1, 32, 367, 3654, 36526)
 LONG = 8  # bounded, a century or longer
 OPEN = 9  # open at one side ("by the end of the 2020s")
+# Never read by a range; apart, so that no arm steps over them (their date_sort is the last day).
+UNDATED = 10
 
 
 def _class_sql(days: str) -> str:
     whens = " ".join(f"WHEN {days} < {bound} THEN {c}" for c, bound in enumerate(BOUNDS))
-    return f"CASE WHEN date_lower IS NULL OR date_upper IS NULL THEN {OPEN} {whens} ELSE {LONG} END"
+    return (
+        f"CASE WHEN date_edtf IS NULL THEN {UNDATED}"
+        f" WHEN date_lower IS NULL OR date_upper IS NULL THEN {OPEN} {whens} ELSE {LONG} END"
+    )
 
 
 # The index expression (migration a31d248d6073) and the query's, written once: a planner uses
@@ -76,8 +81,7 @@ def overlap_arms(
     arms = []
     for c in (*range(len(BOUNDS)), LONG, OPEN):
         arm = query.with_only_columns(*columns).where(SpanClass() == c)
-        if c == OPEN:  # the general query's test, on few rows (undated ones among them)
-            arm = arm.where(col(Event.date_edtf).is_not(None))
+        if c == OPEN:  # the general query's test, on few rows
             if start is not None:
                 arm = arm.where(or_(upper.is_(None), upper >= start))
             if end is not None:

@@ -5,6 +5,7 @@ agreeing with each other. Beside the hand-written lists, every term, term prefix
 document is checked against a reference model of the rule, written in plain Python.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from app.resources.events.models import Event
 from app.resources.programs.models import Program
 from app.resources.restrictions.models import Restriction
 from app.resources.sources.models import Source
+from app.services import search as search_module
+from app.services import search_walk
 from app.services.dataset import Total
 from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
 from app.services.search_index import text_terms
@@ -189,6 +192,27 @@ def test_hits_in_rank_order(seeded_db: Database) -> None:
     assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
 
 
+@pytest.fixture(params=["walk", "index"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """SQLite's two ways to a page of hits: rows read in rank order (every seed query, as
+    its matches are dense enough), or the full-text index (a walk that gives up at once)."""
+    if request.param == "index":
+        monkeypatch.setattr(search_walk, "WALK_BUDGET", 0)
+    walked: list[bool] = []
+    real = search_walk.walk
+
+    def spy(**kwargs: Any) -> list[search_walk.Walked] | None:
+        found = real(**kwargs)
+        walked.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search_module, "walk", spy)
+    yield request.param
+    if walked:  # SQLite: every page was made the way asked
+        assert set(walked) == {request.param == "walk"}
+
+
+@pytest.mark.usefixtures("path")
 def test_every_term_prefix_and_document_query_agrees_with_the_reference(
     seeded_db: Database,
 ) -> None:
@@ -217,6 +241,7 @@ def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
         assert len(plain) <= 160, shown
 
 
+@pytest.mark.usefixtures("path")
 @pytest.mark.parametrize("size", [1, 2])
 def test_keyset_pages_walk_every_hit_once_in_order(seeded_db: Database, size: int) -> None:
     with Session(seeded_db.engine) as session:

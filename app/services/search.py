@@ -40,6 +40,7 @@ from app.models.search import FTS_TABLE, SearchDocument
 from app.services.dataset import Total
 from app.services.paging import counted
 from app.services.search_index import FIELD_SEPARATOR, text_terms, word_spans, word_terms
+from app.services.search_walk import rows_of, walk
 
 TYPE_ORDER = (
     "program",
@@ -191,7 +192,25 @@ def search(
     if not tokens:
         return []
     dialect = session.get_bind().dialect.name
-    ranked = _ranked(dialect, tokens, _checked_types(types), stated_only)
+    checked = _checked_types(types)
+    if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
+        raise ValueError(f"not a search position: {after!r}")
+    if dialect == "sqlite":
+        walked = walk(
+            session=session,
+            tokens=tokens,
+            order=TYPE_ORDER,
+            types=checked,
+            limit=limit,
+            after=after,
+            stated_only=stated_only,
+        )
+        if walked is not None:
+            texts = rows_of(session=session, hits=walked)
+            return [
+                _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
+            ]
+    ranked = _ranked(dialect, tokens, checked, stated_only)
     # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
     entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
     query = (
@@ -200,16 +219,24 @@ def search(
     if after is not None:
         query = query.where(_after(ranked, entity_id, after))
     return [
-        SearchHit(
-            type=row["entity_type"],
-            id=row["entity_id"],
-            title=row["title"],
-            snippet=snippet(title=row["title"], body=row["body"], tokens=tokens),
-            score=int(row["score"]),
-            basis=row["basis"],
+        _hit(
+            r["entity_type"], r["entity_id"], r["title"], r["body"], r["score"], r["basis"], tokens
         )
-        for row in session.execute(query).mappings()
+        for r in session.execute(query).mappings()
     ]
+
+
+def _hit(
+    type_: str, id_: str, title: str, body: str, score: int, basis: str, tokens: list[str]
+) -> SearchHit:
+    return SearchHit(
+        type=type_,
+        id=id_,
+        title=title,
+        snippet=snippet(title=title, body=body, tokens=tokens),
+        score=int(score),
+        basis=basis,
+    )
 
 
 def count(

@@ -25,8 +25,9 @@ from app.resources.sources.models import Source
 from app.services import search as search_module
 from app.services import search_walk
 from app.services.dataset import Total
-from app.services.search import TYPE_ORDER, SearchHit, count, search, snippet, tokenize
+from app.services.search import TYPE_ORDER, SearchHit, count, search, tokenize
 from app.services.search_index import text_terms
+from app.services.search_snippets import snippet
 from tests.conftest import Database
 
 DOCS = table_of(SearchDocument)
@@ -263,6 +264,10 @@ def test_types_filter_and_count(seeded_db: Database) -> None:
         # Counting stops past the limit: the total is then a lower bound.
         assert count(session=session, q="lunar", types=["citation"], limit=12) == Total(12, False)
         assert count(session=session, q="lunar", types=["citation"], limit=13) == Total(13)
+        # A prefix that is no whole term ("lun") is counted by the prefix query itself.
+        prefixed = len(search(session=session, q="lun", types=["citation"], limit=200))
+        assert count(session=session, q="lun", types=["citation"]) == Total(prefixed)
+        assert count(session=session, q="lun", types=["citation"], limit=12) == Total(12, False)
         # basis=stated leaves out the one quote that is a premise of an inferred row.
         stated = search(session=session, q="lunar", types=["citation"], stated_only=True)
         assert "citation:program-participant-ilrs-roscosmos-row-1" not in _ids(stated)

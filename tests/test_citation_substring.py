@@ -116,19 +116,26 @@ def test_the_substring_filter_asks_the_trigram_index(seeded_db: Database) -> Non
 
 @pytest.mark.parametrize("q", ["mo", "a"])
 def test_text_shorter_than_a_trigram_is_not_asked_of_the_index(seeded_db: Database, q: str) -> None:
-    if seeded_db.kind == "sqlite":  # PostgreSQL's GIN index answers short text with a full scan
-        assert "citation_fts" not in _plan(seeded_db, q)
+    with Session(seeded_db.engine) as session:
+        fast = rare_substring(CitationFilters(q=q), stated_only=False, keys=[], session=session)
+    assert fast is None  # on either engine: the plain LIKE (PostgreSQL's GIN index scans it)
+    assert "citation_fts" not in _plan(seeded_db, q)
 
 
 def test_text_with_many_candidates_is_read_in_order(
     seeded_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if seeded_db.kind == "sqlite":  # on PostgreSQL the planner weighs the index itself
-        assert "citation_fts" in _plan(seeded_db, "moon")
-        monkeypatch.setattr(queries, "RARE", 17)  # "moon": 17 quotes, as many candidates
-        assert "citation_fts" not in _plan(seeded_db, "moon")
-        monkeypatch.setattr(queries, "RARE", 18)
-        assert "citation_fts" in _plan(seeded_db, "moon")
+    if seeded_db.kind == "postgresql":  # the planner weighs the trigram index itself
+        with Session(seeded_db.engine) as session:
+            filters = CitationFilters(q="moon")
+            assert rare_substring(filters, stated_only=False, keys=[], session=session) is None
+        assert "ix_citation_exact_trgm" in _plan(seeded_db, "moon")
+        return
+    assert "citation_fts" in _plan(seeded_db, "moon")
+    monkeypatch.setattr(queries, "RARE", 17)  # "moon": 17 quotes, as many candidates
+    assert "citation_fts" not in _plan(seeded_db, "moon")
+    monkeypatch.setattr(queries, "RARE", 18)
+    assert "citation_fts" in _plan(seeded_db, "moon")
 
 
 def test_the_migration_indexes_quotes_already_stored(seeded_db: Database) -> None:

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from app.config import Settings
 from app.db import make_engine
-from app.models.public import Page
+from app.models.public import Page, TotalRelation
 from app.resources.programs.models import ProgramPublic
 from app.resources.programs.queries import ProgramFilters
 from app.resources.registry import BY_TYPE
@@ -44,6 +44,12 @@ def first_page(session: Session) -> tuple[list[bytes], PageResult]:
         cursor=None,
         serving=None,
     )
+
+
+def totals(page: PageResult) -> dict[str, object]:
+    """The envelope's two total fields, as the API writes them."""
+    relation = TotalRelation.eq if page.total.exact else TotalRelation.gte
+    return {"total": page.total.value, "total_relation": relation.value}
 
 
 def limit_app(body: bytes) -> Starlette:
@@ -68,7 +74,7 @@ def tutorial_app(url: str) -> FastAPI:
         # Built per request from ORM rows, as the tutorial does, then validated by FastAPI.
         items = [b.document for b in PROGRAMS.build(session, page.keys)]
         return Page[ProgramPublic].model_validate(
-            {"items": items, "next_cursor": page.next_cursor, "limit": 50, "total": page.total}
+            {"items": items, "next_cursor": page.next_cursor, "limit": 50, **totals(page)}
         )
 
     @app.get("/v1/programs/{program_id}", response_model=ProgramPublic)
@@ -87,7 +93,7 @@ def main() -> None:
     if kind == "limit":
         with Session(make_engine(url)) as session:
             items, page = first_page(session)
-        tail = orjson.dumps({"next_cursor": None, "limit": 50, "total": page.total})
+        tail = orjson.dumps({"next_cursor": None, "limit": 50, **totals(page)})
         app: Starlette = limit_app(b'{"items":[' + b",".join(items) + b"]," + tail[1:])
     else:
         app = tutorial_app(url)

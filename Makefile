@@ -32,12 +32,16 @@ $(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/uv
 	$(BIN)/uv sync --quiet --locked --inexact --extra dev
 	@touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-bench: $(VENV)/.installed-dev
+	$(BIN)/uv sync --quiet --locked --inexact --extra dev --extra bench
+	@touch $@
+
 # Newest releases allowed by pyproject.toml into uv.lock (prints what moved), then installed.
 # Run it on a schedule (weekly, say) and land it only when `make test` passes.
 upgrade: | $(BIN)/uv
 	$(BIN)/uv lock --upgrade
-	$(BIN)/uv sync --locked --inexact --extra dev
-	@touch $(VENV)/.installed-dev $(VENV)/.installed
+	$(BIN)/uv sync --locked --inexact --extra dev --extra bench
+	@touch $(VENV)/.installed-bench $(VENV)/.installed-dev $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/spacefacts db upgrade
@@ -92,12 +96,12 @@ test-fast: $(VENV)/.installed-dev node-tools
 
 # Throughput and latency beside a bare-Starlette limit and a tutorial-style endpoint (uses wrk
 # when installed). Prints numbers; asserts nothing.
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.bench
 
 # Database time per filter and cursor page, search, HTTP latency and RSS at 10, 10k and 1M
 # synthetic rows per big collection (BENCH_SCALE_SIZES=10,10000 to choose). Prints numbers.
-bench-scale: $(VENV)/.installed-dev
+bench-scale: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.scale
 
 # Sustained mixed load (reads, searches, keyed writes, live streams) on two workers, 60 s per

@@ -6,10 +6,11 @@ document is checked against a reference model of the rule, written in plain Pyth
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import Engine, delete, event, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.models.base import table_of
@@ -196,9 +197,12 @@ def test_hits_in_rank_order(seeded_db: Database) -> None:
 @pytest.fixture(params=["walk", "index"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """SQLite's two ways to a page of hits: rows read in rank order (every seed query, as
-    its matches are dense enough), or the full-text index (a walk that gives up at once)."""
+    its matches are dense enough, once the seed counts as big), or the full-text index (a walk
+    that gives up at once)."""
     if request.param == "index":
         monkeypatch.setattr(search_walk, "WALK_BUDGET", 0)
+    else:  # the seed is smaller than the table the walk starts at
+        monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
     walked: list[bool] = []
     real = search_walk.walk
 
@@ -314,16 +318,33 @@ def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
         assert search(session=session, q="atlantis") == []
 
 
-def test_search_uses_the_native_index(seeded_db: Database) -> None:
+@contextmanager
+def _captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The statements run on engine meanwhile, with their parameters."""
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
         statements.append((sql, params))
 
-    event.listen(seeded_db.engine, "before_cursor_execute", capture)
-    with Session(seeded_db.engine) as session:
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def test_a_small_table_is_searched_in_one_index_query(seeded_db: Database) -> None:
+    """Fewer search rows than the walk's budget: the index at once, not a walk that reads the
+    table one query per (score, type) segment (on SQLite, after one probe of the table's size)."""
+    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+        hits = search(session=session, q="lunar", limit=5)
+    assert len(hits) == 5
+    assert len(statements) == {"sqlite": 2, "postgresql": 1}[seeded_db.kind], statements
+
+
+def test_search_uses_the_native_index(seeded_db: Database) -> None:
+    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         count(session=session, q="lunar moo")
-    event.remove(seeded_db.engine, "before_cursor_execute", capture)
     sql, params = statements[-1]
     explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[seeded_db.kind]
     with seeded_db.engine.connect() as conn:

@@ -20,45 +20,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    Subquery,
-    and_,
-    case,
-    cast,
-    column,
-    func,
-    literal_column,
-    or_,
-    select,
-    table,
-)
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import Select, column, literal_column, select, table
 from sqlmodel import Session
 
-from app.models.base import table_of
-from app.models.search import FTS_TABLE, SearchDocument
+from app.models.search import FTS_TABLE
 from app.services.dataset import Total
 from app.services.paging import counted
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
+from app.services.search_sql import (
+    DOC,
+    TYPE_ORDER,
+    fts5_query,
+    match_values,
+    matching,
+    narrowed,
+    page_statement,
+    page_values,
+)
 from app.services.search_walk import rows_of, walk
 
-TYPE_ORDER = (
-    "program",
-    "agency",
-    "country",
-    "agreement",
-    "restriction",
-    "event",
-    "source",
-    "citation",
-)
-MAX_QUERY_LENGTH = 200
+__all__ = ["MAX_QUERY_LENGTH", "TYPE_ORDER", "SearchHit", "count", "search", "tokenize"]
 
-_DOC = table_of(SearchDocument)
-_FTS = table(FTS_TABLE, column("doc_id"))
+MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -81,40 +65,6 @@ def tokenize(q: str) -> list[str]:
     return text_terms(q)
 
 
-def _fts5_query(tokens: list[str]) -> str:
-    phrases = ['"' + token.replace('"', '""') + '"' for token in tokens]
-    return " AND ".join(phrases) + "*"
-
-
-def _tsquery(tokens: list[str]) -> str:
-    # Quoted lexemes are taken verbatim by the tsquery input syntax: no parser, no dictionary.
-    lexemes = ["'" + token.replace("\\", "\\\\").replace("'", "''") + "'" for token in tokens]
-    return " & ".join(lexemes) + ":*"
-
-
-def _terms_vector(terms: ColumnElement[Any]) -> ColumnElement[Any]:
-    return func.array_to_tsvector(func.string_to_array(terms, literal_column("' '")))
-
-
-def _matches(dialect: str, tokens: list[str]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """Whether a document matches, and whether its title alone does."""
-    if dialect == "sqlite":
-        query = _fts5_query(tokens)
-
-        def found(expression: str) -> ColumnElement[bool]:
-            match = literal_column(FTS_TABLE).bool_op("MATCH")(expression)
-            return _DOC.c.id.in_(select(_FTS.c.doc_id).where(match))
-
-        return found(query), found(f"{{title}} : ({query})")
-    if dialect == "postgresql":
-        tsquery = cast(_tsquery(tokens), TSQUERY)
-        # The same expression as the GIN index in the migration, or the planner cannot use it.
-        document = _terms_vector(_DOC.c.title_terms).op("||")(_terms_vector(_DOC.c.body_terms))
-        title = _terms_vector(_DOC.c.title_terms)
-        return document.bool_op("@@")(tsquery), title.bool_op("@@")(tsquery)
-    raise NotImplementedError(f"search does not support the {dialect} dialect")
-
-
 def _checked_types(types: Sequence[str] | None) -> list[str] | None:
     if types is None:
         return None
@@ -122,58 +72,6 @@ def _checked_types(types: Sequence[str] | None) -> list[str] | None:
     if unknown:
         raise ValueError(f"unknown type(s) {', '.join(unknown)}; known: {', '.join(TYPE_ORDER)}")
     return list(types)
-
-
-def _narrowed(types: list[str] | None, stated_only: bool) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if types is not None:
-        where.append(_DOC.c.entity_type.in_(types))
-    if stated_only:
-        where.append(_DOC.c.basis == "stated")
-    return where
-
-
-def _filtered(
-    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
-) -> tuple[list[ColumnElement[bool]], ColumnElement[bool]]:
-    matches, title_matches = _matches(dialect, tokens)
-    return [matches, *_narrowed(types, stated_only)], title_matches
-
-
-def _ranked(
-    dialect: str, tokens: list[str], types: list[str] | None, stated_only: bool
-) -> Subquery:
-    where, title_matches = _filtered(dialect, tokens, types, stated_only)
-    type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=_DOC.c.entity_type)
-    return (
-        select(
-            _DOC.c.entity_type,
-            _DOC.c.entity_id,
-            _DOC.c.title,
-            _DOC.c.body,
-            _DOC.c.basis,
-            case((title_matches, 2), else_=1).label("score"),
-            type_rank.label("type_rank"),
-        )
-        .where(*where)
-        .subquery("ranked")
-    )
-
-
-def _after(
-    ranked: Subquery, entity_id: ColumnElement[str], after: tuple[int, str, str]
-) -> ColumnElement[bool]:
-    score, type_, id_ = after
-    if score not in (1, 2) or type_ not in TYPE_ORDER:
-        raise ValueError(f"not a search position: {after!r}")
-    rank = TYPE_ORDER.index(type_)
-    return or_(
-        ranked.c.score < score,
-        and_(
-            ranked.c.score == score,
-            or_(ranked.c.type_rank > rank, and_(ranked.c.type_rank == rank, entity_id > id_)),
-        ),
-    )
 
 
 def search(
@@ -210,19 +108,15 @@ def search(
             return [
                 _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
             ]
-    ranked = _ranked(dialect, tokens, checked, stated_only)
-    # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
-    entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
-    query = (
-        select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id).limit(limit)
+    query = page_statement(
+        dialect, typed=checked is not None, stated_only=stated_only, paged=after is not None
     )
-    if after is not None:
-        query = query.where(_after(ranked, entity_id, after))
+    values = page_values(dialect=dialect, tokens=tokens, types=checked, after=after, limit=limit)
     return [
         _hit(
             r["entity_type"], r["entity_id"], r["title"], r["body"], r["score"], r["basis"], tokens
         )
-        for r in session.execute(query).mappings()
+        for r in session.execute(query, values).mappings()
     ]
 
 
@@ -254,21 +148,23 @@ def count(
     dialect = session.get_bind().dialect.name
     checked = _checked_types(types)
     if dialect != "sqlite":
-        where, _ = _filtered(dialect, tokens, checked, stated_only)
+        matches, _ = matching(dialect)
+        where = [matches, *narrowed(checked, stated_only)]
         # Planned apart from the limit: told that a LIMIT would stop it early, PostgreSQL
         # scanned every row for a rare word (3.3 s at a million rows; the tsquery's estimate
         # is a guess). A materialized CTE is planned for all its rows and read only as far
         # as the count goes.
-        matches = select(_DOC.c.id).where(*where).cte("matches").prefix_with("MATERIALIZED")
-        return counted(session=session, query=select(matches.c.id), limit=limit)
+        found = select(DOC.c.id).where(*where).params(match_values(dialect, tokens))
+        planned = found.cte("matches").prefix_with("MATERIALIZED")
+        return counted(session=session, query=select(planned.c.id), limit=limit)
 
     def joined(expression: str) -> Select[Any]:
         # Joined from the FTS5 table, which hands its matches over one by one: counting stops
         # at `limit`. The IN (…) that search() filters by gathers every match first.
         fts = table(FTS_TABLE, column("rowid"))
         match = literal_column(FTS_TABLE).bool_op("MATCH")(expression)
-        rows = fts.join(_DOC, _DOC.c.fts_rowid == fts.c.rowid)
-        return select(_DOC.c.id).select_from(rows).where(match, *_narrowed(checked, stated_only))
+        rows = fts.join(DOC, DOC.c.fts_rowid == fts.c.rowid)
+        return select(DOC.c.id).select_from(rows).where(match, *narrowed(checked, stated_only))
 
     if limit is not None:
         # A prefix query gathers every term it covers before handing over the first match
@@ -278,4 +174,4 @@ def count(
         bound = counted(session=session, query=joined(whole), limit=limit)
         if not bound.exact:
             return bound
-    return counted(session=session, query=joined(_fts5_query(tokens)), limit=limit)
+    return counted(session=session, query=joined(fts5_query(tokens)), limit=limit)

@@ -4,6 +4,9 @@ Cut in Python from the body, or from the title when only the title matches: at m
 characters around the first match, every matching word in <mark>…</mark>, "…" where cut.
 """
 
+from collections.abc import Iterator
+from itertools import takewhile
+
 from app.services.search_index import FIELD_SEPARATOR, word_spans, word_terms
 
 __all__ = ["snippet"]
@@ -13,14 +16,13 @@ SNIPPET_LEAD = 40  # characters kept before the first match when the text must b
 ELLIPSIS = "…"
 
 
-def _marked(text: str, tokens: list[str]) -> list[tuple[int, int]]:
-    """The spans of the words of text that the query matches, as the engines match them."""
+def _marked(text: str, tokens: list[str]) -> Iterator[tuple[int, int]]:
+    """The spans of the words of text that the query matches, as the engines match them, in
+    text order; lazily, since a snippet needs those up to the end of its window only."""
     whole, prefix = set(tokens[:-1]), tokens[-1]
-    return [
-        (start, end)
-        for start, end in word_spans(text)
-        if any(term in whole or term.startswith(prefix) for term in word_terms(text[start:end]))
-    ]
+    for start, end in word_spans(text):
+        if any(term in whole or term.startswith(prefix) for term in word_terms(text[start:end])):
+            yield start, end
 
 
 def _trimmable(char: str) -> bool:
@@ -48,12 +50,18 @@ def _window(text: str, first: tuple[int, int]) -> tuple[int, int]:
 
 def snippet(*, title: str, body: str, tokens: list[str]) -> str:
     """A short piece of the body (or title) with every matching word in <mark>…</mark>."""
-    text, spans = body or title, list[tuple[int, int]]()
+    text, first = body or title, None
+    later: Iterator[tuple[int, int]] = iter(())
     for candidate in (body, title):
-        if marked := _marked(candidate, tokens):
-            text, spans = candidate, marked
+        later = _marked(candidate, tokens)
+        if (first := next(later, None)) is not None:
+            text = candidate
             break
-    start, end = _window(text, spans[0] if spans else (0, 0))
+    start, end = _window(text, first or (0, 0))
+    # No match precedes the first; those past the window's end are not shown.
+    spans: list[tuple[int, int]] = (
+        [] if first is None else [first, *takewhile(lambda span: span[0] < end, later)]
+    )
     pieces: list[str] = []
     at = start
     for span_start, span_end in spans:

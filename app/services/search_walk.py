@@ -6,7 +6,9 @@ every match and sorting them (4.2 s for "lunar", in 933,349 of 2,000,149 rows), 
 (score, type) segment are read in key order and tested one by one, until a page is full. That
 costs little while matches are dense, and without limit when they are sparse: past
 WALK_BUDGET rows read the walk gives up, and the caller gathers the matches through the
-full-text index instead (cheap, since they are then few).
+full-text index instead (cheap, since they are then few). A table of fewer than INDEX_BELOW
+rows goes to the index at once: it cannot gather more matches than the walk's budget, and its
+one query beats the walk's one per segment.
 
 The test is the one both engines' indexes make: every token is one of the document's terms,
 title and body together, and the last also as a prefix; score 2 when the title alone passes.
@@ -23,9 +25,10 @@ from sqlmodel import Session
 from app.models.base import table_of
 from app.models.search import SearchDocument
 
-__all__ = ["WALK_BUDGET", "Walked", "rows_of", "walk"]
+__all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "rows_of", "walk"]
 
 WALK_BUDGET = 1000  # rows read, over every segment, before the full-text index is asked
+INDEX_BELOW = WALK_BUDGET  # search rows (bounded by their highest FTS row number)
 FIRST_CHUNK = 32  # rows read at first; each further read of a segment doubles, up to CHUNK
 CHUNK = 512
 
@@ -83,6 +86,10 @@ def walk(
 ) -> list[Walked] | None:
     """Up to `limit` hits after `after`, in rank order (types ranked by `order`), or None once
     WALK_BUDGET rows are read. `after` is a valid position (score, type, id)."""
+    # fts_rowid only grows (max + 1 per row), so its maximum bounds the rows: one index read.
+    numbered = session.execute(select(func.max(_DOC.c.fts_rowid))).scalar_one()
+    if (numbered or 0) < INDEX_BELOW:
+        return None
     hits: list[Walked] = []
     statement = _chunk(len(tokens))
     bound = {f"w{i}": f" {token} " for i, token in enumerate(tokens[:-1])}

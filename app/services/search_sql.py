@@ -1,0 +1,178 @@
+"""The SQL of search through the full-text index, on both engines (app/services/search).
+
+Every value is bound at execution: the match expression, types, position and limit. So a page's
+statement is built once per shape (dialect, types or not, stated only or not, first page or
+not) and only executed afterwards; on a small table building it took longer than running it.
+"""
+
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    String,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+
+from app.models.base import table_of
+from app.models.search import FTS_TABLE, SearchDocument
+
+__all__ = [
+    "DOC",
+    "TYPE_ORDER",
+    "fts5_query",
+    "match_values",
+    "matching",
+    "narrowed",
+    "page_statement",
+    "page_values",
+]
+
+TYPE_ORDER = (
+    "program",
+    "agency",
+    "country",
+    "agreement",
+    "restriction",
+    "event",
+    "source",
+    "citation",
+)
+
+DOC = table_of(SearchDocument)
+_FTS = table(FTS_TABLE, column("doc_id"))
+
+
+def fts5_query(tokens: list[str]) -> str:
+    phrases = ['"' + token.replace('"', '""') + '"' for token in tokens]
+    return " AND ".join(phrases) + "*"
+
+
+def _tsquery(tokens: list[str]) -> str:
+    # Quoted lexemes are taken verbatim by the tsquery input syntax: no parser, no dictionary.
+    lexemes = ["'" + token.replace("\\", "\\\\").replace("'", "''") + "'" for token in tokens]
+    return " & ".join(lexemes) + ":*"
+
+
+def match_values(dialect: str, tokens: list[str]) -> dict[str, str]:
+    """The values `matching` binds: the match expression of the tokens, for the document and
+    (on SQLite, where it is another expression) for its title."""
+    if dialect == "sqlite":
+        query = fts5_query(tokens)
+        return {"match": query, "title_match": f"{{title}} : ({query})"}
+    if dialect == "postgresql":
+        return {"match": _tsquery(tokens)}
+    raise NotImplementedError(f"search does not support the {dialect} dialect")
+
+
+def _terms_vector(terms: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.array_to_tsvector(func.string_to_array(terms, literal_column("' '")))
+
+
+def matching(dialect: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Whether a document matches, and whether its title alone does; `match_values` bound."""
+    if dialect == "sqlite":
+
+        def found(name: str) -> ColumnElement[bool]:
+            match = literal_column(FTS_TABLE).bool_op("MATCH")(bindparam(name, type_=String))
+            return DOC.c.id.in_(select(_FTS.c.doc_id).where(match))
+
+        return found("match"), found("title_match")
+    if dialect == "postgresql":
+        tsquery = cast(bindparam("match", type_=String), TSQUERY)
+        # The same expression as the GIN index in the migration, or the planner cannot use it.
+        document = _terms_vector(DOC.c.title_terms).op("||")(_terms_vector(DOC.c.body_terms))
+        title = _terms_vector(DOC.c.title_terms)
+        return document.bool_op("@@")(tsquery), title.bool_op("@@")(tsquery)
+    raise NotImplementedError(f"search does not support the {dialect} dialect")
+
+
+def narrowed(
+    types: Sequence[str] | BindParameter[Any] | None, stated_only: bool
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if types is not None:
+        where.append(DOC.c.entity_type.in_(types))
+    if stated_only:
+        where.append(DOC.c.basis == "stated")
+    return where
+
+
+def _ranked(dialect: str, typed: bool, stated_only: bool) -> Subquery:
+    matches, title_matches = matching(dialect)
+    types: BindParameter[str] | None = bindparam("types", expanding=True) if typed else None
+    type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=DOC.c.entity_type)
+    return (
+        select(
+            DOC.c.entity_type,
+            DOC.c.entity_id,
+            DOC.c.title,
+            DOC.c.body,
+            DOC.c.basis,
+            case((title_matches, 2), else_=1).label("score"),
+            type_rank.label("type_rank"),
+        )
+        .where(matches, *narrowed(types, stated_only))
+        .subquery("ranked")
+    )
+
+
+def _after(ranked: Subquery, entity_id: ColumnElement[str]) -> ColumnElement[bool]:
+    """After the position bound as `after_score`, `after_rank` (its type's) and `after_id`."""
+    score: BindParameter[int] = bindparam("after_score")
+    rank: BindParameter[int] = bindparam("after_rank")
+    return or_(
+        ranked.c.score < score,
+        and_(
+            ranked.c.score == score,
+            or_(
+                ranked.c.type_rank > rank,
+                and_(ranked.c.type_rank == rank, entity_id > bindparam("after_id")),
+            ),
+        ),
+    )
+
+
+@functools.cache
+def page_statement(dialect: str, *, typed: bool, stated_only: bool, paged: bool) -> Select[Any]:
+    """A page of hits in rank order: `match_values`, `limit`, and `types` when typed, and the
+    `after_*` position when paged, bound at execution."""
+    ranked = _ranked(dialect, typed, stated_only)
+    # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
+    entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
+    query = select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id)
+    if paged:
+        query = query.where(_after(ranked, entity_id))
+    return query.limit(bindparam("limit"))
+
+
+def page_values(
+    *,
+    dialect: str,
+    tokens: list[str],
+    types: Sequence[str] | None,
+    after: tuple[int, str, str] | None,
+    limit: int,
+) -> Mapping[str, object]:
+    """What `page_statement` binds for one page."""
+    values: dict[str, object] = {**match_values(dialect, tokens), "limit": limit}
+    if types is not None:
+        values["types"] = list(types)
+    if after is not None:
+        score, type_, id_ = after
+        values |= {"after_score": score, "after_rank": TYPE_ORDER.index(type_), "after_id": id_}
+    return values

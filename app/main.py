@@ -156,7 +156,7 @@ def create_app(
         replica = replica_engine
     # Which database each read goes to: decided in one place (app/replica.py).
     app.state.routing = Routing(app.state.engine, replica)
-    app.state.db = Db(app.state.routing, wait=config.db_wait)
+    app.state.db = Db(app.state.routing, wait=config.db_wait, local_threads=config.db_local_threads)
     app.state.config = config
     app.state.stream_hub = StreamHub(
         app.state.engine, poll=config.stream_poll, max_clients=config.stream_max_clients

@@ -1,16 +1,21 @@
 """The serving engine's pool and timeouts come from the settings; the CLI's engines take none,
 and the export's snapshot is exempt from the statement timeout."""
 
+import threading
+import time
 from collections.abc import Iterator
+from functools import partial
 
+import anyio
 import pytest
 from psycopg.errors import QueryCanceled
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
+from sqlmodel import Session
 
 from app.config import Settings
-from app.db import make_engine
+from app.db import Db, make_engine
 from app.services.export import read_snapshot
 from tests.conftest import Database
 
@@ -89,3 +94,34 @@ def test_an_engine_made_without_settings_has_no_statement_timeout(postgres_url: 
             assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "0"
     finally:
         engine.dispose()
+
+
+def test_threaded_reads_on_sqlite_share_a_few_threads(empty_db: Database) -> None:
+    """SQLite's threaded reads run at most db_local_threads at once (more only contend for the
+    GIL); a server database's are bounded by the pool alone."""
+    engine = make_engine(empty_db.url, config=Settings())
+    db = Db(engine, local_threads=2)
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def read(session: Session) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)  # long enough for every read sent to a thread to start
+        session.execute(text("SELECT 1"))
+        with lock:
+            running -= 1
+
+    async def main() -> None:
+        async with anyio.create_task_group() as group:
+            for n in range(6):
+                pinned = db if n % 2 else db.at(engine)  # `at` shares the limit
+                group.start_soon(partial(pinned.run, read, thread=True))
+
+    try:
+        anyio.run(main)
+    finally:
+        engine.dispose()
+    assert most == {"sqlite": 2, "postgresql": 6}[empty_db.kind]

@@ -128,6 +128,7 @@ NATIVE: dict[str, dict[str, dict[str, list[str | None]]]] = {
     "postgresql": {
         "event": {"ix_event_span": [None, "date_sort", "id", "date_upper"]},
         "citation": {"ix_citation_exact_trgm": ["exact"]},
+        "search_document": {"ix_search_document_id_c": ["id"]},
     },
 }
 

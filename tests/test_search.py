@@ -196,7 +196,7 @@ def test_hits_in_rank_order(seeded_db: Database) -> None:
 
 @pytest.fixture(params=["walk", "index"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """SQLite's two ways to a page of hits: rows read in rank order (every seed query, as
+    """The two ways to a page of hits: rows read in rank order (every seed query, as
     its matches are dense enough, once the seed counts as big), or the full-text index (a walk
     that gives up at once)."""
     if request.param == "index":
@@ -213,7 +213,7 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
 
     monkeypatch.setattr(search_module, "walk", spy)
     yield request.param
-    if walked:  # SQLite: every page was made the way asked
+    if walked:  # every page was made the way asked
         assert set(walked) == {request.param == "walk"}
 
 
@@ -334,26 +334,49 @@ def _captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
 
 
 def test_a_small_table_is_searched_in_one_index_query(seeded_db: Database) -> None:
-    """Fewer search rows than the walk's budget: the index at once, not a walk that reads the
-    table one query per (score, type) segment (on SQLite, after one probe of the table's size)."""
+    """Fewer search rows than the walk's budget: the index at once, after one bounded count,
+    not a walk that reads the table one query per (score, type) segment."""
     with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         hits = search(session=session, q="lunar", limit=5)
     assert len(hits) == 5
-    assert len(statements) == {"sqlite": 2, "postgresql": 1}[seeded_db.kind], statements
+    assert len(statements) == 2, statements
+
+
+def _plan(db: Database, sql: str, params: Any) -> str:
+    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
+    with db.engine.connect() as conn:
+        if db.kind == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
+        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
 
 
 def test_search_uses_the_native_index(seeded_db: Database) -> None:
     with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         count(session=session, q="lunar moo")
-    sql, params = statements[-1]
-    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[seeded_db.kind]
-    with seeded_db.engine.connect() as conn:
-        if seeded_db.kind == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
-        rows = conn.exec_driver_sql(f"{explain} {sql}", params)
-        plan = " ".join(str(row) for row in rows)
+    plan = _plan(seeded_db, *statements[-1])
     native = {"sqlite": "SCAN search_fts VIRTUAL TABLE", "postgresql": "ix_search_document_terms"}
     assert native[seeded_db.kind] in plan, plan
+
+
+def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
+    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+        assert len(search(session=session, q="lunar", limit=3)) == 3
+    test = {"sqlite": "instr(", "postgresql": "strpos("}[seeded_db.kind]
+    chunks = [(sql, params) for sql, params in statements if test in sql]
+    assert chunks
+    plan = _plan(seeded_db, *chunks[0])
+    key = {
+        # SQLite's primary key of a text column: its automatic index, in code-point order.
+        "sqlite": "USING INDEX sqlite_autoindex_search_document_1 (id>? AND id<?)",
+        "postgresql": "Index Scan using ix_search_document_id_c",
+    }
+    assert key[seeded_db.kind] in plan, plan
+    # What is sorted is the chunk the index range gave (at most CHUNK rows), never the table.
+    assert "SCAN search_document" not in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_tokenize_folds_like_the_index() -> None:

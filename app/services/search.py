@@ -11,8 +11,8 @@ matched), else 1. Hits sort by score descending, then by type (program, agency, 
 agreement, restriction, event, source, citation), then by id in code-point order (PostgreSQL
 compares with COLLATE "C", as SQLite's BINARY does). (score, type, id) is the keyset of `after`.
 
-On SQLite a page of a common query is read in rank order instead (app/services/search_walk),
-and a count first streams the last token taken whole, which settles a lower bound without the
+A page of a common query is read in rank order instead (app/services/search_walk), and on
+SQLite a count first streams the last token taken whole, which settles a lower bound without the
 prefix query's gathering. Snippets: app/services/search_snippets.
 """
 
@@ -93,21 +93,20 @@ def search(
     checked = _checked_types(types)
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
-    if dialect == "sqlite":
-        walked = walk(
-            session=session,
-            tokens=tokens,
-            order=TYPE_ORDER,
-            types=checked,
-            limit=limit,
-            after=after,
-            stated_only=stated_only,
-        )
-        if walked is not None:
-            texts = rows_of(session=session, hits=walked)
-            return [
-                _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
-            ]
+    walked = walk(
+        session=session,
+        tokens=tokens,
+        order=TYPE_ORDER,
+        types=checked,
+        limit=limit,
+        after=after,
+        stated_only=stated_only,
+    )
+    if walked is not None:
+        texts = rows_of(session=session, hits=walked)
+        return [
+            _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
+        ]
     query = page_statement(
         dialect, typed=checked is not None, stated_only=stated_only, paged=after is not None
     )

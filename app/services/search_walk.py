@@ -1,4 +1,4 @@
-"""Search hits read in rank order, for a query many documents match (SQLite).
+"""Search hits read in rank order, for a query many documents match (both engines).
 
 Hits rank by score (2 when the title matches), then type, then id: an order that, within one
 score, is the order of the search rows' primary key ('<type>:<id>'). So instead of gathering
@@ -28,7 +28,7 @@ from app.models.search import SearchDocument
 __all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "rows_of", "walk"]
 
 WALK_BUDGET = 1000  # rows read, over every segment, before the full-text index is asked
-INDEX_BELOW = WALK_BUDGET  # search rows (bounded by their highest FTS row number)
+INDEX_BELOW = WALK_BUDGET  # search rows
 FIRST_CHUNK = 32  # rows read at first; each further read of a segment doubles, up to CHUNK
 CHUNK = 512
 
@@ -43,35 +43,42 @@ class Walked:
     basis: str
 
 
-def _holds(terms: ColumnElement[str], n: int) -> ColumnElement[bool]:
+def _holds(dialect: str, terms: ColumnElement[str], n: int) -> ColumnElement[bool]:
     """Every token is one of the space-separated terms, the last also as a prefix.
 
     Tokens are bound as " t " (whole) and " p" (prefix): `w0`…, then `prefix`.
     """
+    position = func.strpos if dialect == "postgresql" else func.instr
     spaced = literal(" ") + terms + literal(" ")
-    tests = [func.instr(spaced, bindparam(f"w{i}")) > 0 for i in range(n - 1)]
-    return and_(*tests, func.instr(spaced, bindparam("prefix")) > 0)
+    tests = [position(spaced, bindparam(f"w{i}")) > 0 for i in range(n - 1)]
+    return and_(*tests, position(spaced, bindparam("prefix")) > 0)
 
 
 @functools.cache
-def _chunk(n: int) -> Select[Any]:
+def _chunk(dialect: str, n: int) -> Select[Any]:
     """The next `size` rows of a segment after `start`, each with its score (0: no match),
     for a query of n tokens. Built once: building it took longer than running it.
 
-    The test runs in the database: only keys and scores come back, not the terms.
+    The test runs in the database: only keys and scores come back, not the terms. Keys are
+    compared by code point: on PostgreSQL through COLLATE "C" and its index of that order.
     """
+    key = _DOC.c.id.collate("C") if dialect == "postgresql" else _DOC.c.id
     rows = (
         select(_DOC.c.id, _DOC.c.entity_id, _DOC.c.basis, _DOC.c.title_terms, _DOC.c.body_terms)
-        .where(_DOC.c.id > bindparam("start"), _DOC.c.id < bindparam("end"))
-        .order_by(_DOC.c.id)
+        .where(key > bindparam("start"), key < bindparam("end"))
+        .order_by(key)
         .limit(bindparam("size"))
         .subquery()
     )
     document = rows.c.title_terms + literal(" ") + rows.c.body_terms
-    found = case((_holds(rows.c.title_terms, n), 2), (_holds(document, n), 1), else_=0)
-    return select(rows.c.id, rows.c.entity_id, rows.c.basis, found.label("found")).order_by(
-        rows.c.id
-    )
+    title = _holds(dialect, rows.c.title_terms, n)
+    found = case((title, 2), (_holds(dialect, document, n), 1), else_=0)
+    order = rows.c.id.collate("C") if dialect == "postgresql" else rows.c.id
+    return select(rows.c.id, rows.c.entity_id, rows.c.basis, found.label("found")).order_by(order)
+
+
+# A bounded count: a table of INDEX_BELOW rows or more is read no further than that.
+_SIZE = select(func.count()).select_from(select(_DOC.c.id).limit(bindparam("below")).subquery())
 
 
 def walk(
@@ -86,12 +93,10 @@ def walk(
 ) -> list[Walked] | None:
     """Up to `limit` hits after `after`, in rank order (types ranked by `order`), or None once
     WALK_BUDGET rows are read. `after` is a valid position (score, type, id)."""
-    # fts_rowid only grows (max + 1 per row), so its maximum bounds the rows: one index read.
-    numbered = session.execute(select(func.max(_DOC.c.fts_rowid))).scalar_one()
-    if (numbered or 0) < INDEX_BELOW:
+    if session.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one() < INDEX_BELOW:
         return None
     hits: list[Walked] = []
-    statement = _chunk(len(tokens))
+    statement = _chunk(session.get_bind().dialect.name, len(tokens))
     bound = {f"w{i}": f" {token} " for i, token in enumerate(tokens[:-1])}
     bound["prefix"] = f" {tokens[-1]}"
     read = 0

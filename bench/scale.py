@@ -10,7 +10,9 @@ reads the server's resident memory. Last, the write path: a full rebuild of ever
 (`rebuild_all` in one committed transaction; the synthetic documents are template copies with no
 dependency rows until then), and one-entity changes through `write_entities`, each in its own
 transaction (read the rows, write, commit; median of runs alternating two values), with the
-documents each one rebuilt. It prints numbers; it asserts nothing.
+documents each one rebuilt. Each engine of BENCH_SCALE_ENGINES (default both) is measured on the
+same rows: PostgreSQL on a copy of the SQLite file in a throwaway cluster (bench/scale_postgres).
+It prints numbers; it asserts nothing.
 """
 
 import base64
@@ -23,14 +25,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
-from sqlalchemy import Select
+from sqlalchemy import Select, make_url
 from sqlmodel import Session
 
 from app.db import make_engine
@@ -44,11 +46,16 @@ from app.services import paging, search
 from app.services.dataset import TOTAL_LIMIT, Serving, Total
 from app.services.listing import list_documents, read_one
 from bench.bench import ROOT, free_port, start
+from bench.peer import start_datasette
 from bench.scale_data import populate
-from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, REQUESTS, RUNS, SIZES, report, summary
+from bench.scale_http import HttpTiming, http_paths, peer_paths, time_paths
+from bench.scale_postgres import copy_database, drop_database, postgres_server
+from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, RUNS, SIZES, report, summary
 from bench.scale_writes import Change, FullRebuild, measure_writes
 
 Lister = Callable[..., tuple[list[bytes], paging.PageResult]]
+# BENCH_SCALE_ENGINES: the engines measured, each on the same rows (default both).
+ENGINES = os.environ.get("BENCH_SCALE_ENGINES", "sqlite,postgresql").split(",")
 # BENCH_SCALE_WRITES_ONLY=1: only the full rebuild and the one-entity changes (a 1M run then
 # takes about half an hour instead of more than an hour on two cores).
 WRITES_ONLY = os.environ.get("BENCH_SCALE_WRITES_ONLY") == "1"
@@ -82,8 +89,10 @@ class Timing:
 class Size:
     rows: int
     load_s: float
+    engine: str = "sqlite"
     db: dict[str, tuple[Timing | None, Timing | None]] = field(default_factory=dict)
-    http: dict[str, tuple[float, float, int, int]] = field(default_factory=dict)
+    http: dict[str, HttpTiming] = field(default_factory=dict)
+    peer: dict[str, HttpTiming] = field(default_factory=dict)  # Datasette, on SQLite
     rss_mb: float = 0.0
     hwm_mb: float = 0.0
     rebuild: FullRebuild | None = None
@@ -91,7 +100,7 @@ class Size:
 
 
 def n_rows(size: Size) -> str:
-    return f"{size.rows:,} rows:"
+    return f"{size.engine} {size.rows:,} rows:"
 
 
 def timed(engine: Any, call: Callable[[Session], object]) -> Timing:
@@ -253,37 +262,9 @@ def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, st
     server = start(
         [sys.executable, "-m", "app", "serve", "--port", str(port)], env, port, "/healthz"
     )
-    paths = {
-        "filtered page: signatories?status=counterparty&sort=date": (
-            "/v1/signatories?status=counterparty&sort=date"
-        ),
-        "filtered page: events?entity=<rare country>": f"/v1/events?entity={picks['rare_country']}",
-        "filtered page: citations?source=<rare>": f"/v1/citations?source={picks['rare_source']}",
-        "filtered page: events?from=2025&to=2025": "/v1/events?from=2025&to=2025",
-        "filtered page: citations?q=Roscosmos": "/v1/citations?q=Roscosmos",
-        "deep page: signatories?status=signed cursor": "/v1/signatories?status=signed&cursor="
-        + deep.get("signatories status=signed (80%)", ""),
-        "entity: /v1/signatories/<id>": f"/v1/signatories/{picks['signatory']}",
-        "search: q=<rare word>": f"/v1/search?q={picks['rare_word']}",
-        "search: q=lunar (common)": "/v1/search?q=lunar",
-    }
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            for name, path in paths.items():
-                for _ in range(5):
-                    client.get(path)
-                latencies: list[float] = []
-                failed = 0
-                deadline = time.perf_counter() + BUDGET_S * 2
-                while len(latencies) < REQUESTS and (
-                    len(latencies) < 2 or time.perf_counter() < deadline
-                ):
-                    began = time.perf_counter()
-                    failed += client.get(path).status_code != 200
-                    latencies.append((time.perf_counter() - began) * 1000)
-                cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-                size.http[name] = (cuts[49], cuts[98], len(latencies), failed)
-                print(f"  {n_rows(size)} http {name}: {cuts[49]:.2f} ms", file=sys.stderr)
+        base = f"http://127.0.0.1:{port}"
+        size.http = time_paths(base, http_paths(picks, deep), n_rows(size))
         status = Path(f"/proc/{server.pid}/status").read_text()
         mem = {k: v for k, _, v in (line.partition(":") for line in status.splitlines())}
         size.rss_mb = int(mem["VmRSS"].split()[0]) / 1024
@@ -291,13 +272,25 @@ def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, st
     finally:
         server.terminate()
         server.wait(timeout=10)
+    if size.engine != "sqlite":
+        return
+    file = Path(str(make_url(url).database))
+    port = free_port()
+    peer = start_datasette(start=start, db=file, port=port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        size.peer = time_paths(base, peer_paths(picks, file.stem), f"{n_rows(size)} Datasette")
+    finally:
+        peer.terminate()
+        peer.wait(timeout=10)
 
 
-def run_size(n: int) -> Size:
+def run_size(n: int, server: str | None) -> list[Size]:
+    """Size n, measured on each engine of ENGINES (PostgreSQL on a copy made on `server`)."""
     tmp = Path(tempfile.mkdtemp(prefix="spacefacts-scale-"))
     try:
-        url = f"sqlite:///{tmp / 'scale.db'}"
-        env = {**os.environ, "SPACEFACTS_DATABASE_URL": url}
+        urls = {"sqlite": f"sqlite:///{tmp / 'scale.db'}"}
+        env = {**os.environ, "SPACEFACTS_DATABASE_URL": urls["sqlite"]}
         for args in (["db", "upgrade"], ["seed"]):
             subprocess.run(
                 [sys.executable, "-m", "app", *args],
@@ -308,28 +301,40 @@ def run_size(n: int) -> Size:
             )
         began = time.perf_counter()
         picks = populate(tmp / "scale.db", n)
-        size = Size(n, time.perf_counter() - began)
+        load_s = time.perf_counter() - began
         mib = (tmp / "scale.db").stat().st_size / 2**20
-        print(f"{n:,} rows: generated in {size.load_s:.1f}s, {mib:,.0f} MiB", file=sys.stderr)
-        if not WRITES_ONLY:
-            deep = measure_db(size, url, picks)
-            measure_http(size, url, picks, deep)
-        # Last: the full rebuild replaces the template documents the reads above were timed on.
-        size.rebuild, size.changes = measure_writes(url, picks, label=n_rows(size))
-        return size
+        print(f"{n:,} rows: generated in {load_s:.1f}s, {mib:,.0f} MiB", file=sys.stderr)
+        if server is not None:  # before the SQLite writes below change the rows
+            name = f"spacefacts_scale_{n}"
+            urls["postgresql"] = copy_database(
+                sqlite_path=tmp / "scale.db", server_url=server, name=name
+            )
+        sizes = []
+        for engine in ENGINES:
+            size = Size(n, load_s, engine)
+            if not WRITES_ONLY:
+                deep = measure_db(size, urls[engine], picks)
+                measure_http(size, urls[engine], picks, deep)
+            # Last: the full rebuild replaces the template documents the reads were timed on.
+            size.rebuild, size.changes = measure_writes(urls[engine], picks, label=n_rows(size))
+            report(size)
+            sys.stdout.flush()
+            sizes.append(size)
+        return sizes
     finally:
+        if server is not None:
+            drop_database(server_url=server, name=f"spacefacts_scale_{n}")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
     began = time.perf_counter()
-    sizes = []
-    for n in SIZES:
-        size = run_size(n)
-        report(size)
-        sizes.append(size)
-        sys.stdout.flush()
-    summary(sizes)
+    sizes: list[Size] = []
+    with postgres_server() if "postgresql" in ENGINES else nullcontext(None) as server:
+        for n in SIZES:
+            sizes += run_size(n, server)
+    for engine in ENGINES:
+        summary([size for size in sizes if size.engine == engine])
     print(f"\nbench-scale took {time.perf_counter() - began:.0f}s")
 
 

@@ -38,11 +38,15 @@ def page_ms(t: "Timing | None") -> str:
 
 
 def report(size: "Size") -> None:
-    print(f"\n== {size.rows:,} rows per big collection (signatories, events, citations) ==")
     print(
-        f"generated in {size.load_s:.1f}s; SQLite; median of {RUNS} runs (at least 2, fewer once "
-        f"{BUDGET_S:g}s are spent); limit {LIMIT}; count: the COUNT inside the call (- if none), "
-        f"up to {TOTAL_LIMIT:,} rows and made once per dataset version; page: the call without it"
+        f"\n== {size.engine}, {size.rows:,} rows per big collection"
+        " (signatories, events, citations) =="
+    )
+    print(
+        f"generated in {size.load_s:.1f}s; {size.engine}; median of {RUNS} runs (at least 2, "
+        f"fewer once {BUDGET_S:g}s are spent); limit {LIMIT}; count: the COUNT inside the call "
+        f"(- if none), up to {TOTAL_LIMIT:,} rows and made once per dataset version; "
+        "page: the call without it"
     )
     print(
         f"{'database time, ms':50} {'first':>9} {'count':>7} {'page':>7}"
@@ -56,6 +60,14 @@ def report(size: "Size") -> None:
     for name, (p50, p99, made, failed) in size.http.items():
         print(f"{name:58} {p50:9.2f} {p99:9.2f} {made:8d} {failed:7d}")
     print(f"server RSS {size.rss_mb:.1f} MB (peak VmHWM {size.hwm_mb:.1f} MB), one worker")
+    if size.peer:
+        title = "Datasette, the same file, the same requests (bench/peer.py)"
+        print(f"\n{title:58} {'p50 ms':>9} {'p99 ms':>9} {'non-200':>8} {'API x':>7}")
+        for name, (p50, p99, _, failed) in size.peer.items():
+            # How many times faster the API answered (p50 against p50), when both answered.
+            api, bad = size.http[name][0], failed or size.http[name][3]
+            ratio = "-" if bad else f"{p50 / api:.1f}"
+            print(f"{name:58} {p50:9.2f} {p99:9.2f} {failed:8d} {ratio:>7}")
     if size.rebuild is not None:
         print()
         print(rebuild_line(size.rebuild))
@@ -116,7 +128,7 @@ def filtered(name: str) -> bool:
 def summary(sizes: list["Size"]) -> None:
     small, big = sizes[0], sizes[-1]
     at = f"at {big.rows:,} rows" + ("" if big.rows >= 1_000_000 else " (the goal is set at 1M)")
-    print(f"\n== summary, {at} ==")
+    print(f"\n== summary, {big.engine}, {at} ==")
     if big.db:  # the reads were measured (not BENCH_SCALE_WRITES_ONLY)
         slow = [
             f"{name} [{which}] {t.page_ms:.2f} ms"

@@ -1,0 +1,102 @@
+"""`make bench-scale` on PostgreSQL: the rows bench/scale_data made, in a throwaway cluster.
+
+The synthetic rows are made once, in SQLite (bench/scale_data), then copied with COPY into a
+new PostgreSQL database the migrations made, so both engines are timed on the same rows. The
+copy runs as the cluster's superuser with `session_replication_role = replica` (foreign keys
+and triggers wait; the rows come whole from a database that checked them), then moves every
+serial column's sequence past its rows and analyzes. The cluster is .ci/postgres.sh's, or
+the server BENCH_SCALE_POSTGRES_URL names (a database per size is created on it).
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import Integer, make_url
+
+from app.models import metadata
+from bench.bench import ROOT
+
+__all__ = ["copy_database", "drop_database", "postgres_server"]
+
+BATCH = 10_000
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server to make databases on: BENCH_SCALE_POSTGRES_URL's, or a
+    throwaway cluster's, stopped afterwards."""
+    given = os.environ.get("BENCH_SCALE_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    script = ROOT / ".ci" / "postgres.sh"
+    out = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True, check=True)
+    folder, url = out.stdout.split()[:2]
+    try:
+        yield url
+    finally:
+        subprocess.run(["bash", str(script), "stop", folder], check=False)
+
+
+def _create(server_url: str, name: str) -> str:
+    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(*, server_url: str, name: str) -> None:
+    with psycopg.connect(_libpq(server_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def copy_database(*, sqlite_path: Path, server_url: str, name: str) -> str:
+    """A new database `name` on the server, migrated, holding every row of the SQLite file;
+    returns its SQLAlchemy URL."""
+    began = time.perf_counter()
+    url = _create(server_url, name)
+    subprocess.run(
+        [sys.executable, "-m", "app", "db", "upgrade"],
+        env={**os.environ, "SPACEFACTS_DATABASE_URL": url},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    source = sqlite3.connect(sqlite_path)
+    rows = 0
+    with psycopg.connect(_libpq(url)) as conn:
+        conn.execute("SET session_replication_role = replica")
+        for table in metadata.sorted_tables:
+            columns = [c.name for c in table.columns]
+            names = ", ".join(f'"{c}"' for c in columns)
+            cursor = source.execute(f'SELECT {names} FROM "{table.name}"')
+            with conn.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+                while batch := cursor.fetchmany(BATCH):
+                    for row in batch:
+                        copy.write_row(row)
+                    rows += len(batch)
+            for column in table.primary_key.columns:
+                if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
+                    conn.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, %s), "
+                        f'coalesce(max("{column.name}"), 0) + 1, false) FROM "{table.name}"',
+                        (table.name, column.name),
+                    )
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("ANALYZE")
+    source.close()
+    took = time.perf_counter() - began
+    print(f"  copied {rows:,} rows to PostgreSQL database {name} in {took:.1f}s", file=sys.stderr)
+    return url

@@ -18,9 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Integer, make_url
+from sqlalchemy import make_url
 
-from app.models import metadata
 from bench.bench import ROOT
 
 __all__ = ["copy_database", "drop_database", "postgres_server"]
@@ -77,22 +76,34 @@ def copy_database(*, sqlite_path: Path, server_url: str, name: str) -> str:
     rows = 0
     with psycopg.connect(_libpq(url)) as conn:
         conn.execute("SET session_replication_role = replica")
-        for table in metadata.sorted_tables:
-            columns = [c.name for c in table.columns]
-            names = ", ".join(f'"{c}"' for c in columns)
-            cursor = source.execute(f'SELECT {names} FROM "{table.name}"')
-            with conn.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        # The tables and columns the migrations made: every one the API has, whatever
+        # models this process imported.
+        columns: dict[str, list[str]] = {}
+        for table, column in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name <> 'alembic_version'"
+            " ORDER BY table_name, ordinal_position"
+        ):
+            columns.setdefault(table, []).append(column)
+        for table, names in columns.items():
+            listed = ", ".join(f'"{c}"' for c in names)
+            cursor = source.execute(f'SELECT {listed} FROM "{table}"')
+            with conn.cursor().copy(f'COPY "{table}" ({listed}) FROM STDIN') as copy:
                 while batch := cursor.fetchmany(BATCH):
                     for row in batch:
                         copy.write_row(row)
                     rows += len(batch)
-            for column in table.primary_key.columns:
-                if isinstance(column.type, Integer) and column.autoincrement in (True, "auto"):
-                    conn.execute(
-                        "SELECT setval(pg_get_serial_sequence(%s, %s), "
-                        f'coalesce(max("{column.name}"), 0) + 1, false) FROM "{table.name}"',
-                        (table.name, column.name),
-                    )
+        serials = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public'"
+            " AND (column_default LIKE 'nextval%%' OR is_identity = 'YES')"
+        ).fetchall()
+        for table, column in serials:
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), "
+                f'coalesce(max("{column}"), 0) + 1, false) FROM "{table}"',
+                (table, column),
+            )
         conn.commit()
         conn.autocommit = True
         conn.execute("ANALYZE")

@@ -242,3 +242,30 @@ def test_a_slow_first_version_read_is_waited_for(
     for client in client_for(seeded_db, version_wait=0.05, db_wait=10.0):
         answer = client.get("/v1/agencies/nasa")
         assert answer.status_code == 200, answer.text
+
+
+def test_a_search_total_is_counted_once_per_version(seeded_db: Database) -> None:
+    """As a list's: another page size of the same query at the same version counts nothing."""
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        # A count through the full-text index (not the walk's bounded count of the table).
+        if "count(" in statement.lower() and ("MATCH" in statement or "@@" in statement):
+            statements.append(statement)
+
+    event.listen(seeded_db.engine, "before_cursor_execute", remember)
+    try:
+        for client in client_for(seeded_db):
+            first = client.get("/v1/search?q=lunar&limit=2").json()
+            made = len(statements)
+            assert made >= 1
+            again = client.get("/v1/search?q=lunar&limit=3").json()
+            assert (again["total"], again["total_relation"]) == (
+                first["total"],
+                first["total_relation"],
+            )
+            assert len(statements) == made
+            client.get("/v1/search?q=lunar&limit=2&type=citation")  # another count
+            assert len(statements) > made
+    finally:
+        event.remove(seeded_db.engine, "before_cursor_execute", remember)

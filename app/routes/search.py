@@ -67,9 +67,8 @@ async def search_all(
             return found, carried
         if after is None and len(found) <= limit:
             return found, Total(len(found))  # a first page that holds every hit has counted them
-        limit_ = serving.total_limit if serving is not None else None
         return found, search.count(
-            session=session, q=q, types=types, stated_only=stated, limit=limit_
+            session=session, q=q, types=types, stated_only=stated, serving=serving
         )
 
     try:

@@ -24,7 +24,7 @@ from sqlalchemy import Select, column, literal_column, select, table
 from sqlmodel import Session
 
 from app.models.search import FTS_TABLE
-from app.services.dataset import Total
+from app.services.dataset import Serving, Total
 from app.services.paging import counted
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
@@ -139,13 +139,32 @@ def count(
     types: Sequence[str] | None = None,
     stated_only: bool = False,
     limit: int | None = None,
+    serving: Serving | None = None,
 ) -> Total:
-    """How many hits search would return for q over all pages, counted no further than `limit`."""
+    """How many hits search would return for q over all pages, counted no further than `limit`;
+    with `serving`, no further than its limit and once per dataset version, as list totals."""
     tokens = tokenize(q)
     if not tokens:
         return Total(0)
-    dialect = session.get_bind().dialect.name
     checked = _checked_types(types)
+    if serving is None:
+        return _count(session, tokens, checked, stated_only, limit)
+    key = ("search", tuple(tokens), tuple(checked) if checked else None, stated_only)
+    if (known := serving.counts.get(key)) is None:
+        known = serving.counts[key] = _count(
+            session, tokens, checked, stated_only, serving.total_limit
+        )
+    return known
+
+
+def _count(
+    session: Session,
+    tokens: list[str],
+    checked: list[str] | None,
+    stated_only: bool,
+    limit: int | None,
+) -> Total:
+    dialect = session.get_bind().dialect.name
     if dialect != "sqlite":
         matches, _ = matching(dialect)
         where = [matches, *narrowed(checked, stated_only)]

@@ -1,6 +1,7 @@
 """Small helpers shared by tests."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ import httpx
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from app.middleware.http_cache import HTTPCacheMiddleware
 from app.models import metadata
@@ -74,3 +75,32 @@ def response_cache(client: TestClient) -> HTTPCacheMiddleware:
     while not isinstance(layer, HTTPCacheMiddleware):
         layer = layer.app
     return layer
+
+
+Statement = tuple[str, Any]  # SQL as sent to the driver, and its parameters
+
+
+@contextmanager
+def captured(engine: Engine) -> Iterator[list[Statement]]:
+    """The statements run on engine meanwhile, with their parameters."""
+    statements: list[Statement] = []
+
+    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
+        statements.append((sql, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+def explain(engine: Engine, sql: str, params: Any) -> str:
+    """The plan of a captured statement, its rows joined: SQLite's EXPLAIN QUERY PLAN, or
+    PostgreSQL's EXPLAIN with sequential scans off (a tiny table is scanned otherwise)."""
+    postgresql = engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        if postgresql:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        prefix = "EXPLAIN" if postgresql else "EXPLAIN QUERY PLAN"
+        return " ".join(str(row) for row in conn.exec_driver_sql(f"{prefix} {sql}", params))

@@ -15,7 +15,7 @@ from app.services.dataset import VersionInfo
 from app.services.seed import load_seed
 from tests.api import client_for
 from tests.conftest import Database
-from tests.helpers import edit
+from tests.helpers import Statement, captured, edit
 
 # Sent as they are made, never stored: their own tests check their validators.
 BYPASSED = ["/v1/stream", "/v1/export", "/v1/export.csv"]
@@ -246,26 +246,23 @@ def test_a_slow_first_version_read_is_waited_for(
 
 def test_a_search_total_is_counted_once_per_version(seeded_db: Database) -> None:
     """As a list's: another page size of the same query at the same version counts nothing."""
-    statements: list[str] = []
 
-    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        # A count through the full-text index (not the walk's bounded count of the table).
-        if "count(" in statement.lower() and ("MATCH" in statement or "@@" in statement):
-            statements.append(statement)
+    def counts(statements: list[Statement]) -> int:
+        # Counts through the full-text index (not the walk's bounded count of the table).
+        return sum(
+            "count(" in sql.lower() and ("MATCH" in sql or "@@" in sql) for sql, _ in statements
+        )
 
-    event.listen(seeded_db.engine, "before_cursor_execute", remember)
-    try:
-        for client in client_for(seeded_db):
+    for client in client_for(seeded_db):
+        with captured(seeded_db.engine) as statements:
             first = client.get("/v1/search?q=lunar&limit=2").json()
-            made = len(statements)
+            made = counts(statements)
             assert made >= 1
             again = client.get("/v1/search?q=lunar&limit=3").json()
             assert (again["total"], again["total_relation"]) == (
                 first["total"],
                 first["total_relation"],
             )
-            assert len(statements) == made
+            assert counts(statements) == made
             client.get("/v1/search?q=lunar&limit=2&type=citation")  # another count
-            assert len(statements) > made
-    finally:
-        event.remove(seeded_db.engine, "before_cursor_execute", remember)
+            assert counts(statements) > made

@@ -1,9 +1,7 @@
 """`citations?q=` through the trigram index: the same quotes as the plain ILIKE, on both engines."""
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from app import migrate
@@ -12,6 +10,7 @@ from app.resources.citations import queries
 from app.resources.citations.models import Citation
 from app.resources.citations.queries import CitationFilters, list_query, rare_substring
 from tests.conftest import Database
+from tests.helpers import captured, explain
 
 # Case, a phrase across words, short texts the index cannot serve, LIKE's own wildcards and
 # escape character, a double quote (FTS5's phrase delimiter), non-ASCII, and no match at all.
@@ -91,21 +90,9 @@ def test_the_index_follows_every_change_to_a_quote(seeded_db: Database) -> None:
 
 
 def _plan(db: Database, q: str) -> str:
-    statements: list[tuple[str, Any]] = []
-
-    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
-        statements.append((sql, params))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    with Session(db.engine) as session:
+    with captured(db.engine) as statements, Session(db.engine) as session:
         _indexed(session, q)
-    event.remove(db.engine, "before_cursor_execute", capture)
-    sql, params = statements[-1]
-    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
-    with db.engine.connect() as conn:
-        if db.kind == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
-        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
+    return explain(db.engine, *statements[-1])
 
 
 def test_the_substring_filter_asks_the_trigram_index(seeded_db: Database) -> None:

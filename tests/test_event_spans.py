@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from app.models.base import table_of
@@ -17,6 +17,7 @@ from app.resources.registry import BY_TYPE
 from app.services.listing import list_documents
 from app.services.paging import PageResult, keyset_page, parse_sort
 from tests.conftest import Database
+from tests.helpers import captured, explain
 
 VERSIONS = Path(__file__).parents[1] / "migrations/versions"
 MIGRATION = VERSIONS / "20261203_a31d248d6073_event_span_index.py"
@@ -137,13 +138,7 @@ def test_each_range_pages_as_the_general_query(seeded_db: Database, sort: str) -
 
 
 def _plan(db: Database, filters: EventFilters) -> str:
-    statements: list[tuple[str, Any]] = []
-
-    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
-        statements.append((sql, params))
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    with Session(db.engine) as session:
+    with captured(db.engine) as statements, Session(db.engine) as session:
         list_documents(
             session=session,
             resource=BY_TYPE["event"],
@@ -154,13 +149,7 @@ def _plan(db: Database, filters: EventFilters) -> str:
             cursor=None,
             serving=None,
         )
-    event.remove(db.engine, "before_cursor_execute", capture)
-    sql, params = next((s, p) for s, p in statements if "ORDER BY" in s)
-    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
-    with db.engine.connect() as conn:
-        if db.kind == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
-        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
+    return explain(db.engine, *next((s, p) for s, p in statements if "ORDER BY" in s))
 
 
 def test_a_range_is_read_as_merged_index_ranges(seeded_db: Database) -> None:

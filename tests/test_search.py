@@ -6,11 +6,10 @@ document is checked against a reference model of the rule, written in plain Pyth
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, event, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from app.models.base import table_of
@@ -30,6 +29,7 @@ from app.services.search import TYPE_ORDER, SearchHit, count, search, tokenize
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
 from tests.conftest import Database
+from tests.helpers import captured, explain
 
 DOCS = table_of(SearchDocument)
 
@@ -318,42 +318,19 @@ def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
         assert search(session=session, q="atlantis") == []
 
 
-@contextmanager
-def _captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements run on engine meanwhile, with their parameters."""
-    statements: list[tuple[str, Any]] = []
-
-    def capture(_conn: object, _cursor: object, sql: str, params: Any, *_: object) -> None:
-        statements.append((sql, params))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-
-
 def test_a_small_table_is_searched_in_one_index_query(seeded_db: Database) -> None:
     """Fewer search rows than the walk's budget: the index at once, after one bounded count,
     not a walk that reads the table one query per (score, type) segment."""
-    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         hits = search(session=session, q="lunar", limit=5)
     assert len(hits) == 5
     assert len(statements) == 2, statements
 
 
-def _plan(db: Database, sql: str, params: Any) -> str:
-    explain = {"sqlite": "EXPLAIN QUERY PLAN", "postgresql": "EXPLAIN"}[db.kind]
-    with db.engine.connect() as conn:
-        if db.kind == "postgresql":
-            conn.exec_driver_sql("SET enable_seqscan = off")  # a tiny table is scanned otherwise
-        return " ".join(str(row) for row in conn.exec_driver_sql(f"{explain} {sql}", params))
-
-
 def test_search_uses_the_native_index(seeded_db: Database) -> None:
-    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         count(session=session, q="lunar moo")
-    plan = _plan(seeded_db, *statements[-1])
+    plan = explain(seeded_db.engine, *statements[-1])
     native = {"sqlite": "SCAN search_fts VIRTUAL TABLE", "postgresql": "ix_search_document_terms"}
     assert native[seeded_db.kind] in plan, plan
 
@@ -362,12 +339,12 @@ def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
     seeded_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
-    with _captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         assert len(search(session=session, q="lunar", limit=3)) == 3
     test = {"sqlite": "instr(", "postgresql": "strpos("}[seeded_db.kind]
     chunks = [(sql, params) for sql, params in statements if test in sql]
     assert chunks
-    plan = _plan(seeded_db, *chunks[0])
+    plan = explain(seeded_db.engine, *chunks[0])
     key = {
         # SQLite's primary key of a text column: its automatic index, in code-point order.
         "sqlite": "USING INDEX sqlite_autoindex_search_document_1 (id>? AND id<?)",

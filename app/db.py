@@ -152,8 +152,12 @@ class Db:
         self.routing = engine if isinstance(engine, Routing) else Routing(engine)
         self._reads = reads  # pinned by `at`; else the routing chooses at each call
         self.wait = wait
-        # Created on first use, inside the event loop; shared with every `at` of this Db.
-        self._local: int | anyio.CapacityLimiter = local_threads
+        # Shared with every `at` of this Db.
+        self._local = (
+            local_threads
+            if isinstance(local_threads, anyio.CapacityLimiter)
+            else anyio.CapacityLimiter(local_threads)
+        )
 
     @property
     def engine(self) -> Engine:
@@ -162,12 +166,7 @@ class Db:
 
     def at(self, engine: Engine) -> "Db":
         """This Db with its reads pinned to `engine` (one request's, app/replica.py rule 3)."""
-        return Db(self.routing, reads=engine, wait=self.wait, local_threads=self._local_limiter())
-
-    def _local_limiter(self) -> anyio.CapacityLimiter:
-        if isinstance(self._local, int):
-            self._local = anyio.CapacityLimiter(self._local)
-        return self._local
+        return Db(self.routing, reads=engine, wait=self.wait, local_threads=self._local)
 
     async def write(self, fn: Callable[[Session], T]) -> T:
         """`fn(session)` in one write transaction, always in a worker thread: a writer waiting
@@ -193,8 +192,7 @@ class Db:
         engine = self.routing.primary if primary else self._reads or self.routing.reads()
         if engine.dialect.name == "sqlite":
             if thread:
-                limiter = self._local_limiter()
-                return await anyio.to_thread.run_sync(self._call, engine, fn, limiter=limiter)
+                return await anyio.to_thread.run_sync(self._call, engine, fn, limiter=self._local)
             return self._call(engine, fn)
         # A server that stopped answering (frozen, not down) holds a query on an open connection
         # for as long as the operating system keeps the connection: the request gives up after

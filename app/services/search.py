@@ -188,7 +188,7 @@ def _count(
         # A prefix query gathers every term it covers before handing over the first match
         # (150 ms for "the"* at a million rows); the last token taken whole is streamed, and
         # its matches are some of the prefix's. Enough of them settle a lower bound.
-        whole = " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+        whole = fts5_query(tokens, prefix=False)
         bound = counted(session=session, query=joined(whole), limit=limit)
         if not bound.exact:
             return bound

@@ -57,9 +57,10 @@ DOC = table_of(SearchDocument)
 _FTS = table(FTS_TABLE, column("doc_id"))
 
 
-def fts5_query(tokens: list[str]) -> str:
+def fts5_query(tokens: list[str], *, prefix: bool = True) -> str:
+    """Every token as an FTS5 phrase, the last also as a prefix unless `prefix` is false."""
     phrases = ['"' + token.replace('"', '""') + '"' for token in tokens]
-    return " AND ".join(phrases) + "*"
+    return " AND ".join(phrases) + ("*" if prefix else "")
 
 
 def _tsquery(tokens: list[str]) -> str:

@@ -22,8 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select
 from sqlmodel import Session
 
-from app.models.base import table_of
-from app.models.search import SearchDocument
+from app.services.search_sql import DOC
 
 __all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "rows_of", "walk"]
 
@@ -31,8 +30,6 @@ WALK_BUDGET = 1000  # rows read, over every segment, before the full-text index 
 INDEX_BELOW = WALK_BUDGET  # search rows
 FIRST_CHUNK = 32  # rows read at first; each further read of a segment doubles, up to CHUNK
 CHUNK = 512
-
-_DOC = table_of(SearchDocument)
 
 
 @dataclass(frozen=True)
@@ -62,9 +59,9 @@ def _chunk(dialect: str, n: int) -> Select[Any]:
     The test runs in the database: only keys and scores come back, not the terms. Keys are
     compared by code point: on PostgreSQL through COLLATE "C" and its index of that order.
     """
-    key = _DOC.c.id.collate("C") if dialect == "postgresql" else _DOC.c.id
+    key = DOC.c.id.collate("C") if dialect == "postgresql" else DOC.c.id
     rows = (
-        select(_DOC.c.id, _DOC.c.entity_id, _DOC.c.basis, _DOC.c.title_terms, _DOC.c.body_terms)
+        select(DOC.c.id, DOC.c.entity_id, DOC.c.basis, DOC.c.title_terms, DOC.c.body_terms)
         .where(key > bindparam("start"), key < bindparam("end"))
         .order_by(key)
         .limit(bindparam("size"))
@@ -78,7 +75,7 @@ def _chunk(dialect: str, n: int) -> Select[Any]:
 
 
 # A bounded count: a table of INDEX_BELOW rows or more is read no further than that.
-_SIZE = select(func.count()).select_from(select(_DOC.c.id).limit(bindparam("below")).subquery())
+_SIZE = select(func.count()).select_from(select(DOC.c.id).limit(bindparam("below")).subquery())
 
 
 def walk(
@@ -133,7 +130,7 @@ def rows_of(*, session: Session, hits: list[Walked]) -> dict[tuple[str, str], tu
     if not hits:
         return {}
     keys = [f"{h.type}:{h.id}" for h in hits]  # the primary key: each one an index lookup
-    query = select(_DOC.c.entity_type, _DOC.c.entity_id, _DOC.c.title, _DOC.c.body).where(
-        _DOC.c.id.in_(keys)
+    query = select(DOC.c.entity_type, DOC.c.entity_id, DOC.c.title, DOC.c.body).where(
+        DOC.c.id.in_(keys)
     )
     return {(r.entity_type, r.entity_id): (r.title, r.body) for r in session.execute(query)}

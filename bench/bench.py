@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.peer import Shape, next_datasette, next_spacefacts, start_datasette
+from bench.peer import Shape, paged, start_datasette
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
@@ -141,8 +141,12 @@ def peer_shapes(ports: dict[str, int], db: str) -> dict[str, Shape]:
     """Each miss shape of the issue, as the API and Datasette are asked it."""
     api, peer = f"http://127.0.0.1:{ports['miss']}", f"http://127.0.0.1:{ports['datasette']}"
     deep = Shape(
-        next_spacefacts(base=api, path="/v1/citations?limit=20", pages=5),
-        next_datasette(base=peer, path=f"/{db}/citation.json?_size=20", pages=5),
+        paged(
+            base=api, path="/v1/citations?limit=20", pages=5, token="next_cursor", param="cursor"
+        ),
+        paged(
+            base=peer, path=f"/{db}/citation.json?_size=20", pages=5, token="next", param="_next"
+        ),
     )
     return {
         "list": Shape(PATHS["list"], f"/{db}/program.json?_size=50"),

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-__all__ = ["Shape", "next_datasette", "next_spacefacts", "start_datasette"]
+__all__ = ["Shape", "paged", "start_datasette"]
 
 Start = Callable[[list[str], dict[str, str], int, str], "Popen[bytes]"]
 
@@ -57,25 +57,14 @@ def start_datasette(*, start: Start, db: Path, port: int) -> "Popen[bytes]":
     return start(args, {}, port, f"/{db.stem}.json")
 
 
-def next_spacefacts(*, base: str, path: str, pages: int) -> str:
-    """`path` with the cursor the API gives after `pages` pages of it."""
+def paged(*, base: str, path: str, pages: int, token: str, param: str) -> str:
+    """`path` with the token the server gives after `pages` pages of it: the API's
+    `next_cursor` as `cursor`, or Datasette's `next` as `_next`."""
     url = path
     with httpx.Client(base_url=base) as client:
         for _ in range(pages):
-            cursor = client.get(url).json()["next_cursor"]
-            if cursor is None:
+            given = client.get(url).json()[token]
+            if given is None:
                 raise RuntimeError(f"{path} has fewer than {pages + 1} pages")
-            url = f"{path}&cursor={quote(cursor)}"
-    return url
-
-
-def next_datasette(*, base: str, path: str, pages: int) -> str:
-    """`path` with the `_next` token Datasette gives after `pages` pages of it."""
-    url = path
-    with httpx.Client(base_url=base) as client:
-        for _ in range(pages):
-            token = client.get(url).json()["next"]
-            if token is None:
-                raise RuntimeError(f"{path} has fewer than {pages + 1} pages")
-            url = f"{path}&_next={quote(str(token))}"
+            url = f"{path}&{param}={quote(str(given))}"
     return url

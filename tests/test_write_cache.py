@@ -1,6 +1,8 @@
 """Caching beside the write API: answers to requests with credentials are private and never
 in the shared response cache, and a write is served at once by the worker that made it."""
 
+import asyncio
+import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -154,3 +156,37 @@ def test_a_reading_begun_before_a_write_is_not_trusted_after_it(
     monkeypatch.setattr(dataset, "read_version_info", read)
     assert watcher.current().version == 2
     assert watcher.cached() == watcher.current()
+
+
+def test_a_reading_is_re_read_ahead_of_its_end_while_still_served(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past AHEAD of its bound a reading is still served at once, and re-read meanwhile: a
+    request at its end finds the new one instead of waiting for a query."""
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    watcher = VersionWatcher(seeded_db.engine, ttl=HOUR)
+    assert watcher.current().version == 1
+    _write_elsewhere(seeded_db)
+
+    async def serve_at(moment: float) -> int:
+        now[0] = 1000.0 + moment
+        reading = watcher.serve()
+        assert reading is not None  # served without waiting
+        if watcher._refresh is not None:
+            await watcher._refresh
+        return reading.info.version
+
+    async def scenario() -> list[int]:
+        early = await serve_at(HOUR * dataset.AHEAD * 0.9)  # not due: nothing re-read
+        fresh = watcher.latest()
+        assert fresh is not None
+        assert fresh.info.version == 1
+        due = await serve_at(HOUR * dataset.AHEAD)  # due: the old one served, re-read behind
+        after = watcher.latest()
+        assert after is not None
+        return [early, due, after.info.version]
+
+    assert asyncio.run(scenario()) == [1, 1, 2]
+    now[0] = 1000.0 + HOUR * 1.5  # the re-read began at AHEAD: fresh for a whole bound since
+    assert watcher.cached() == dataset.VersionInfo(2, watcher.current().created_at)

@@ -132,7 +132,7 @@ class HTTPCacheMiddleware:
                 scope = {**scope, "state": {**scope.get("state", {}), "head": True}}
             await self.app(scope, receive, _without_body(send) if head else send)
             return
-        reading = self.versions.latest() or await self.versions.refreshed(
+        reading = self.versions.serve() or await self.versions.refreshed(
             wait=self.version_wait, cold_wait=self.cold_wait
         )
         if reading is None:

@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import math
 import threading
@@ -30,6 +31,10 @@ class Total:
 # Counting stops here unless told otherwise: at a million rows a COUNT over a common filter
 # costs tens to hundreds of milliseconds, and up to this many about one (bench/scale.py).
 TOTAL_LIMIT = 1000
+
+
+# The share of `ttl` after which a reading is re-read in the background while still served.
+AHEAD = 0.75
 
 
 @dataclass(frozen=True)
@@ -145,6 +150,31 @@ class VersionWatcher:
             return None  # this process has written since: the reading may be a stale replica's
         return reading if time.monotonic() - read_at < self._ttl else None
 
+    def _due(self) -> bool:
+        held = self._reading
+        return held is None or time.monotonic() - held[1] >= self._ttl * AHEAD
+
+    def serve(self) -> Reading | None:
+        """The reading while fresh, as `latest`; past AHEAD of its life it is also re-read in
+        the background (on the event loop only), so that requests need not wait at its end.
+
+        Waiting there cost every request that came while a saturated loop shared the GIL with
+        the thread re-reading: at 32 connections, each second, a whole round of them."""
+        reading = self.latest()
+        if reading is not None and self._due():
+            self._start(ahead=True)
+        return reading
+
+    def _start(self, *, ahead: bool) -> "asyncio.Future[Reading]":
+        """The re-read under way, or a new one: none begun before an `expire()` is reused."""
+        refresh = self._refresh
+        if refresh is None or refresh.done() or self._refresh_began <= self._expired_at:
+            read = functools.partial(self.read, ahead=ahead)
+            refresh = self._refresh = asyncio.ensure_future(anyio.to_thread.run_sync(read))
+            refresh.add_done_callback(_retrieve)
+            self._refresh_began = time.monotonic()
+        return refresh
+
     def last(self) -> Reading | None:
         """The last reading made, however old: what to serve while the database is away."""
         held = self._reading
@@ -154,11 +184,12 @@ class VersionWatcher:
         reading = self.latest()
         return reading.info if reading is not None else None
 
-    def read(self) -> Reading:
-        """The reading, re-read first when stale (a blocking query: not on the event loop)."""
+    def read(self, *, ahead: bool = False) -> Reading:
+        """The reading, re-read first when stale, or with `ahead` when due for a re-read (a
+        blocking query: not on the event loop)."""
         with self._lock:
             reading = self.latest()
-            if reading is None:
+            if reading is None or (ahead and self._due()):
                 # Stamped with when the query began: a reading that began before an expire()
                 # may predate the write that caused it, so it must not count as fresh after it.
                 started = time.monotonic()
@@ -177,11 +208,7 @@ class VersionWatcher:
         neither holds requests nor piles up threads. Before any reading there is nothing to
         fall back on, so the bound is `cold_wait`, the one a route's own query gets: a slow
         first query is waited for, not answered 503 sooner than the route itself would."""
-        refresh = self._refresh
-        if refresh is None or refresh.done():
-            refresh = self._refresh = asyncio.ensure_future(anyio.to_thread.run_sync(self.read))
-            refresh.add_done_callback(_retrieve)
-            self._refresh_began = time.monotonic()
+        refresh = self._start(ahead=False)
         bound = wait if self.last() is not None else cold_wait
         left = self._refresh_began + bound - time.monotonic()
         try:

@@ -24,7 +24,7 @@ FIELD_SEPARATOR = " · "
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
-def _is_mark(char: str) -> bool:
+def is_mark(char: str) -> bool:
     return unicodedata.category(char).startswith("M")
 
 
@@ -36,7 +36,7 @@ def _word_pattern() -> re.Pattern[str]:
     """
     ranges: list[tuple[int, int]] = []
     for code in range(sys.maxunicode + 1):
-        if _is_mark(chr(code)):
+        if is_mark(chr(code)):
             if ranges and ranges[-1][1] == code - 1:
                 ranges[-1] = (ranges[-1][0], code)
             else:
@@ -57,7 +57,7 @@ def word_terms(word: str) -> tuple[str, ...]:
     # Cached: snippets re-read every word of each hit, and words repeat across documents.
     # Lowercase first: "İ".lower() is "i" plus a combining dot, which the next step drops.
     decomposed = unicodedata.normalize("NFKD", word.lower())
-    bare = "".join(char for char in decomposed if not _is_mark(char))
+    bare = "".join(char for char in decomposed if not is_mark(char))
     return tuple(term for term in _ALNUM_RUN.findall(bare) if len(term) <= MAX_TERM_LENGTH)
 
 

@@ -1,10 +1,15 @@
 """/v1/search over HTTP: ranked hits, snippets, type filter, keyset pages, errors."""
 
+from typing import Any
+
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db import Db
 from app.models.public import SearchHitPublic
 from app.routes.common import page_of
+from app.services import search_walk
 
 
 @pytest.fixture
@@ -127,3 +132,32 @@ def test_a_cursor_from_another_query_is_refused(api: TestClient) -> None:
     other = api.get(f"/v1/search?q=moon&limit=1&cursor={cursor}")
     assert other.status_code == 400
     assert other.json()["type"] == "/problems/invalid-cursor"
+
+
+def test_a_search_in_a_small_table_runs_on_the_event_loop(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a version's search table is known to hold fewer than INDEX_BELOW rows, SQLite
+    searches it on the loop (a thread hop cost more than the search); a bigger table, and
+    PostgreSQL always, in a worker thread."""
+    hops: list[str] = []
+    hop = anyio.to_thread.run_sync
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if fn is Db._call:
+            hops.append(args[0].dialect.name)
+        return await hop(fn, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    # Page sizes no other test asks for: answers no cache holds yet.
+    searches = ["/v1/search?q=lunar", "/v1/search?q=moon", "/v1/search?q=roscosmos"]
+    for url in searches:
+        assert api.get(f"{url}&limit=17").status_code == 200
+    engine = api.app.state.db.routing.primary.dialect.name  # type: ignore[attr-defined]
+    # The first search at this version may probe the size in a thread; the rest need not.
+    assert len(hops) <= 1 if engine == "sqlite" else hops == [engine] * 3
+    monkeypatch.setattr(search_walk, "INDEX_BELOW", 10)  # the seed's rows are more than that
+    hops.clear()
+    for url in searches:
+        assert api.get(f"{url}&limit=7").status_code == 200
+    assert hops == [engine] * 3

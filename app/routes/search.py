@@ -61,7 +61,13 @@ async def search_all(
 
     def find(session: Session) -> tuple[list[search.SearchHit], Total]:
         found = search.search(
-            session=session, q=q, types=types, limit=limit + 1, after=after, stated_only=stated
+            session=session,
+            q=q,
+            types=types,
+            limit=limit + 1,
+            after=after,
+            stated_only=stated,
+            serving=serving,
         )
         if carried is not None:
             return found, carried
@@ -72,8 +78,9 @@ async def search_all(
         )
 
     try:
-        # In a thread even on SQLite (its cost grows with the matches), and bounded in time.
-        hits, counted = await db.run(find, thread=True)
+        # In a thread even on SQLite (its cost grows with the matches), and bounded in time;
+        # on the loop once the table is known to be small (a thread hop costs more there).
+        hits, counted = await db.run(find, thread=not search.known_small(serving))
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
     more = len(hits) > limit

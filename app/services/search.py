@@ -38,9 +38,17 @@ from app.services.search_sql import (
     page_statement,
     page_values,
 )
-from app.services.search_walk import rows_of, walk
+from app.services.search_walk import known_small, rows_of, small, walk
 
-__all__ = ["MAX_QUERY_LENGTH", "TYPE_ORDER", "SearchHit", "count", "search", "tokenize"]
+__all__ = [
+    "MAX_QUERY_LENGTH",
+    "TYPE_ORDER",
+    "SearchHit",
+    "count",
+    "known_small",
+    "search",
+    "tokenize",
+]
 
 MAX_QUERY_LENGTH = 200
 
@@ -82,8 +90,10 @@ def search(
     limit: int = 50,
     after: tuple[int, str, str] | None = None,
     stated_only: bool = False,
+    serving: Serving | None = None,
 ) -> list[SearchHit]:
-    """Hits for q in rank order; `after` is (score, type, id) of the last hit already shown."""
+    """Hits for q in rank order; `after` is (score, type, id) of the last hit already shown.
+    With `serving`, the table's size is probed once per dataset version."""
     tokens = tokenize(q)
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -93,14 +103,18 @@ def search(
     checked = _checked_types(types)
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
-    walked = walk(
-        session=session,
-        tokens=tokens,
-        order=TYPE_ORDER,
-        types=checked,
-        limit=limit,
-        after=after,
-        stated_only=stated_only,
+    walked = (
+        None
+        if small(session=session, serving=serving)
+        else walk(
+            session=session,
+            tokens=tokens,
+            order=TYPE_ORDER,
+            types=checked,
+            limit=limit,
+            after=after,
+            stated_only=stated_only,
+        )
     )
     if walked is not None:
         texts = rows_of(session=session, hits=walked)

@@ -8,7 +8,8 @@ costs little while matches are dense, and without limit when they are sparse: pa
 WALK_BUDGET rows read the walk gives up, and the caller gathers the matches through the
 full-text index instead (cheap, since they are then few). A table of fewer than INDEX_BELOW
 rows goes to the index at once: it cannot gather more matches than the walk's budget, and its
-one query beats the walk's one per segment.
+one query beats the walk's one per segment. Such a table is probed once per dataset version;
+a search in it is short whatever the query, so the route runs it on the event loop (`small`).
 
 The test is the one both engines' indexes make: every token is one of the document's terms,
 title and body together, and the last also as a prefix; score 2 when the title alone passes.
@@ -22,9 +23,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select
 from sqlmodel import Session
 
+from app.services.dataset import Serving, Total
 from app.services.search_sql import DOC
 
-__all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "rows_of", "walk"]
+__all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "known_small", "rows_of", "small", "walk"]
 
 WALK_BUDGET = 1000  # rows read, over every segment, before the full-text index is asked
 INDEX_BELOW = WALK_BUDGET  # search rows
@@ -76,6 +78,23 @@ def _chunk(dialect: str, n: int) -> Select[Any]:
 
 # A bounded count: a table of INDEX_BELOW rows or more is read no further than that.
 _SIZE = select(func.count()).select_from(select(DOC.c.id).limit(bindparam("below")).subquery())
+_SIZE_KEY = ("search rows",)  # in Serving.counts, beside the totals
+
+
+def small(*, session: Session, serving: Serving | None) -> bool:
+    """Whether the search table holds fewer than INDEX_BELOW rows: probed once per version."""
+    known = serving.counts.get(_SIZE_KEY) if serving is not None else None
+    if known is None:
+        known = Total(session.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one())
+        if serving is not None:
+            serving.counts[_SIZE_KEY] = known
+    return known.value < INDEX_BELOW
+
+
+def known_small(serving: Serving | None) -> bool:
+    """Whether a search served at `serving` is known to run in a small table (see `small`)."""
+    known = serving.counts.get(_SIZE_KEY) if serving is not None else None
+    return known is not None and known.value < INDEX_BELOW
 
 
 def walk(
@@ -90,8 +109,6 @@ def walk(
 ) -> list[Walked] | None:
     """Up to `limit` hits after `after`, in rank order (types ranked by `order`), or None once
     WALK_BUDGET rows are read. `after` is a valid position (score, type, id)."""
-    if session.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one() < INDEX_BELOW:
-        return None
     hits: list[Walked] = []
     statement = _chunk(session.get_bind().dialect.name, len(tokens))
     bound = {f"w{i}": f" {token} " for i, token in enumerate(tokens[:-1])}

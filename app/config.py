@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     shutdown_grace: float = 20.0
     # GET /metrics in Prometheus's format, and the per-request counting behind it.
     metrics_enabled: bool = True
+    # FastAPI's native OpenTelemetry spans, metrics and logs, through the providers a deployment
+    # configures. Off, no request pays for looking those providers up.
+    opentelemetry: bool = False
 
 
 settings = Settings()

@@ -135,6 +135,11 @@ def create_app(
         generate_unique_id_function=lambda route: route.name,
         # Ends live streams with a final event when the server is told to stop.
         lifespan=serving.lifespan,
+        telemetry={
+            "tracing": config.opentelemetry,
+            "metrics": config.opentelemetry,
+            "logs": config.opentelemetry,
+        },
     )
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     serve_redoc_offline(app)

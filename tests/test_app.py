@@ -7,11 +7,13 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 from sqlmodel import Session
 
 from app import serving
 from app.db import get_session
 from app.main import create_app, serve_app
+from tests.api import client_for
 from tests.conftest import Database
 
 
@@ -70,3 +72,21 @@ def test_serve_runs_on_asyncios_own_loop(monkeypatch: pytest.MonkeyPatch) -> Non
         shutdown_grace=1,
     )
     assert [call["loop"] for call in calls] == ["asyncio"]
+
+
+@pytest.mark.parametrize("on", [False, True])
+def test_opentelemetry_is_looked_for_only_when_asked(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch, on: bool
+) -> None:
+    """Off (the default), no request asks OpenTelemetry for its providers (3% of a hit)."""
+    looked: list[str] = []
+    provider = trace.get_tracer_provider
+
+    def counted() -> trace.TracerProvider:
+        looked.append("tracer")
+        return provider()
+
+    monkeypatch.setattr(trace, "get_tracer_provider", counted)
+    for client in client_for(seeded_db, opentelemetry=on):
+        assert client.get("/v1/programs/ilrs").status_code == 200
+    assert bool(looked) is on

@@ -35,8 +35,7 @@ class Settings(BaseSettings):
     # frozen server enforces no statement timeout of its own.
     db_wait: float = Field(default=12.0, gt=0)
     # SQLite reads run in worker threads at once (search, feeds; the rest run on the loop).
-    # More only contend for the GIL with the loop: at 32 connections on the seed, a search
-    # miss took p99 504 ms with anyio's 40 threads and 256 ms with 2 (bench notes, issue 15).
+    # More only contend for the GIL with the loop, and slowed a search miss under load.
     db_local_threads: int = Field(default=2, ge=1)
     seed_dir: Path = PROJECT_ROOT / "seed"
     host: str = "127.0.0.1"

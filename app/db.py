@@ -137,8 +137,9 @@ class Db:
     On SQLite the call runs right on the event loop: the file is local, every read the routes
     make is an indexed lookup or keyset page (tests/test_indexes.py), and a thread hop would
     cost more than the query. On a server database a query waits on the network, so it runs
-    in a worker thread and the loop keeps serving. Search, whose cost grows with the matches,
-    is a sync route and always runs in a thread: on SQLite, at most `local_threads` at once.
+    in a worker thread and the loop keeps serving. A read whose cost grows with the data (a
+    search in a big table, a feed) asks for a thread even on SQLite: at most `local_threads`
+    at once.
     """
 
     def __init__(

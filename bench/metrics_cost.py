@@ -6,15 +6,21 @@ Run as `python -m bench.metrics_cost` (BENCH_SECONDS and BENCH_ROUNDS as for ben
 It prints numbers; it asserts nothing.
 """
 
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench import DURATION, ROOT, ROUNDS, free_port, python_load, start, wrk
+from bench.bench import (
+    DURATION,
+    ROUNDS,
+    free_port,
+    python_load,
+    seeded_database,
+    start,
+    wrk,
+)
 
 PATH = "/v1/programs/ilrs"
 
@@ -22,18 +28,7 @@ PATH = "/v1/programs/ilrs"
 def main() -> None:
     load = wrk if shutil.which("wrk") else python_load
     tmp = Path(tempfile.mkdtemp(prefix="spacefacts-metrics-bench-"))
-    env = {
-        "SPACEFACTS_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-        "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
-    }
-    for step in (["db", "upgrade"], ["seed"]):
-        subprocess.run(
-            [sys.executable, "-m", "app", *step],
-            env={**os.environ, **env},
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    env = {**seeded_database(tmp), "SPACEFACTS_RATE_LIMIT_ENABLED": "false"}
     ports = {"on": free_port(), "off": free_port()}
     servers = [
         start(

@@ -9,18 +9,18 @@ would rightly prefer them).
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, Engine, UniqueConstraint, event, inspect
+from sqlalchemy import Column, Connection, UniqueConstraint, inspect
 from sqlmodel import Session
 
 from app.models import metadata
 from app.resources.registry import BY_TYPE, RESOURCES
 from app.services.listing import list_documents
 from tests.conftest import Database
+from tests.helpers import captured
 
 # The ix_ indexes of each table a list endpoint filters or sorts: name -> columns.
 EXPECTED: dict[str, dict[str, list[str]]] = {
@@ -167,23 +167,6 @@ def test_every_filter_column_leads_an_index(table: str) -> None:
         if not any(cols[: len(wanted)] == wanted for cols in indexed)
     ]
     assert missing == []
-
-
-@contextmanager
-def _statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    captured: list[tuple[str, Any]] = []
-
-    def capture(
-        conn: Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
-    ) -> None:
-        del conn, cursor, context, many
-        captured.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        yield captured
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
 
 
 def _lister(kind: str) -> Callable[..., Any]:
@@ -355,9 +338,9 @@ def _index_reads(db: Database, plan: list[str], table: str) -> tuple[set[str], l
 @pytest.mark.parametrize("case", sorted(PLANS))
 def test_the_services_queries_read_the_indexes(seeded_db: Database, case: str) -> None:
     service, filters, table, index = PLANS[case]
-    with _statements(seeded_db.engine) as captured, Session(seeded_db.engine) as session:
+    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
         service(session=session, limit=20, cursor=None, **filters)
-    pages = [(s, p) for s, p in captured if "ORDER BY" in s and "LIMIT" in s]
+    pages = [(s, p) for s, p in statements if "ORDER BY" in s and "LIMIT" in s]
     assert len(pages) == 1
     with seeded_db.engine.connect() as conn, conn.begin():
         plan = _plan(seeded_db, conn, *pages[0])

@@ -34,6 +34,7 @@ from app.models.search import FTS_TABLE, SearchDocument
 __all__ = [
     "DOC",
     "TYPE_ORDER",
+    "by_code_point",
     "fts5_query",
     "match_values",
     "matching",
@@ -55,6 +56,12 @@ TYPE_ORDER = (
 
 DOC = table_of(SearchDocument)
 _FTS = table(FTS_TABLE, column("doc_id"))
+
+
+def by_code_point(dialect: str, column: ColumnElement[str]) -> ColumnElement[str]:
+    """`column` compared in code-point order, the order hits rank in: PostgreSQL would compare
+    by the database's collation otherwise (SQLite's BINARY already is code-point order)."""
+    return column.collate("C") if dialect == "postgresql" else column
 
 
 def fts5_query(tokens: list[str], *, prefix: bool = True) -> str:
@@ -153,8 +160,7 @@ def page_statement(dialect: str, *, typed: bool, stated_only: bool, paged: bool)
     """A page of hits in rank order: `match_values`, `limit`, and `types` when typed, and the
     `after_*` position when paged, bound at execution."""
     ranked = _ranked(dialect, typed, stated_only)
-    # PostgreSQL would otherwise compare ids by the database's collation, which may differ.
-    entity_id = ranked.c.entity_id.collate("C") if dialect == "postgresql" else ranked.c.entity_id
+    entity_id = by_code_point(dialect, ranked.c.entity_id)
     query = select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id)
     if paged:
         query = query.where(_after(ranked, entity_id))

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, liter
 from sqlmodel import Session
 
 from app.services.dataset import Serving, Total
-from app.services.search_sql import DOC
+from app.services.search_sql import DOC, by_code_point
 
 __all__ = ["INDEX_BELOW", "WALK_BUDGET", "Walked", "known_small", "rows_of", "small", "walk"]
 
@@ -61,7 +61,7 @@ def _chunk(dialect: str, n: int) -> Select[Any]:
     The test runs in the database: only keys and scores come back, not the terms. Keys are
     compared by code point: on PostgreSQL through COLLATE "C" and its index of that order.
     """
-    key = DOC.c.id.collate("C") if dialect == "postgresql" else DOC.c.id
+    key = by_code_point(dialect, DOC.c.id)
     rows = (
         select(DOC.c.id, DOC.c.entity_id, DOC.c.basis, DOC.c.title_terms, DOC.c.body_terms)
         .where(key > bindparam("start"), key < bindparam("end"))
@@ -72,8 +72,9 @@ def _chunk(dialect: str, n: int) -> Select[Any]:
     document = rows.c.title_terms + literal(" ") + rows.c.body_terms
     title = _holds(dialect, rows.c.title_terms, n)
     found = case((title, 2), (_holds(dialect, document, n), 1), else_=0)
-    order = rows.c.id.collate("C") if dialect == "postgresql" else rows.c.id
-    return select(rows.c.id, rows.c.entity_id, rows.c.basis, found.label("found")).order_by(order)
+    return select(rows.c.id, rows.c.entity_id, rows.c.basis, found.label("found")).order_by(
+        by_code_point(dialect, rows.c.id)
+    )
 
 
 # A bounded count: a table of INDEX_BELOW rows or more is read no further than that.
@@ -81,9 +82,13 @@ _SIZE = select(func.count()).select_from(select(DOC.c.id).limit(bindparam("below
 _SIZE_KEY = ("search rows",)  # in Serving.counts, beside the totals
 
 
+def _known(serving: Serving | None) -> Total | None:
+    return serving.counts.get(_SIZE_KEY) if serving is not None else None
+
+
 def small(*, session: Session, serving: Serving | None) -> bool:
     """Whether the search table holds fewer than INDEX_BELOW rows: probed once per version."""
-    known = serving.counts.get(_SIZE_KEY) if serving is not None else None
+    known = _known(serving)
     if known is None:
         known = Total(session.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one())
         if serving is not None:
@@ -93,7 +98,7 @@ def small(*, session: Session, serving: Serving | None) -> bool:
 
 def known_small(serving: Serving | None) -> bool:
     """Whether a search served at `serving` is known to run in a small table (see `small`)."""
-    known = serving.counts.get(_SIZE_KEY) if serving is not None else None
+    known = _known(serving)
     return known is not None and known.value < INDEX_BELOW
 
 

@@ -49,9 +49,8 @@ def migration_reason(*, at: str | None, head: str | None, known: frozenset[str])
     return f"migrations behind: at {at or 'none'}, head is {head}"
 
 
-def not_ready_reason(*, engine: Engine) -> str | None:
+def not_ready_reason(*, engine: Engine, head: str | None, known: frozenset[str]) -> str | None:
     """Why the database cannot serve yet, or None when it can (blocking: run it in a thread)."""
-    head, known = script_revisions()
     try:
         with engine.connect() as conn:
             at = MigrationContext.configure(conn).get_current_revision()
@@ -94,6 +93,9 @@ class Readiness:
     def __init__(self, engine: Engine, *, timeout: float) -> None:
         self.engine = probe_engine(engine, timeout=timeout)
         self.timeout = timeout
+        # Read here, not in the bounded check: loading the scripts is this process's own work,
+        # and a slow start must not read as an unreachable database.
+        self.head, self.known = script_revisions()
         self._started: float | None = None  # when the check still running began
 
     async def reason(self) -> str | None:
@@ -112,6 +114,6 @@ class Readiness:
 
     def _run(self) -> str | None:
         try:
-            return not_ready_reason(engine=self.engine)
+            return not_ready_reason(engine=self.engine, head=self.head, known=self.known)
         finally:
             self._started = None

@@ -335,6 +335,27 @@ def test_search_uses_the_native_index(seeded_db: Database) -> None:
     assert native[seeded_db.kind] in plan, plan
 
 
+def test_sqlite_takes_matches_by_fts_rowid_and_counts_from_fts5_alone(
+    seeded_db: Database,
+) -> None:
+    """SQLite: a match is the FTS5 row's rowid (its index hands it over; a doc_id is a read of
+    FTS5's content table per match) and the search row is found by it; with nothing to
+    narrow by, the count reads the FTS5 index alone. PostgreSQL: its GIN index, both times."""
+    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
+        assert search(session=session, q="lunar moo", limit=3)
+        (page,) = statements[-1:]
+        count(session=session, q="lunar moo")
+        (plain,) = statements[-1:]
+    page_plan, count_plan = explain(seeded_db.engine, *page), explain(seeded_db.engine, *plain)
+    if seeded_db.kind == "sqlite":
+        fts_rowid = "SEARCH search_document USING INDEX ix_search_document_fts_rowid"
+        assert fts_rowid in page_plan, page_plan
+        assert "search_document" not in count_plan, count_plan
+    else:
+        for plan in (page_plan, count_plan):
+            assert "ix_search_document_terms" in plan, plan
+
+
 def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
     seeded_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -356,6 +356,31 @@ def test_sqlite_takes_matches_by_fts_rowid_and_counts_from_fts5_alone(
             assert "ix_search_document_terms" in plan, plan
 
 
+def test_a_bounded_count_of_a_common_word_settles_in_key_order(seeded_db: Database) -> None:
+    """PostgreSQL settles "at least `limit`" from rows read in key order, not from the GIN
+    index's bitmap of every match; SQLite streams its FTS5 matches. The totals are the same
+    as the unbounded count's."""
+    with Session(seeded_db.engine) as session:
+        exact = count(session=session, q="lunar")
+        assert exact.exact
+        assert exact.value > 3
+        with captured(seeded_db.engine) as statements:
+            assert count(session=session, q="lunar", limit=3) == Total(3, exact=False)
+        assert count(session=session, q="lunar", limit=exact.value) == exact
+        assert count(session=session, q="lunar", limit=exact.value - 1) == Total(
+            exact.value - 1, exact=False
+        )
+    test = {"sqlite": "MATCH", "postgresql": "strpos("}[seeded_db.kind]
+    assert len(statements) == 1, statements
+    assert test in statements[0][0], statements
+    if seeded_db.kind == "postgresql":
+        # Read through the code-point index of the keys, stopping at the bound: no sort.
+        plan = explain(seeded_db.engine, *statements[0])
+        assert "Index Scan using ix_search_document_id_c" in plan, plan
+        assert "Sort" not in plan, plan
+        assert "Bitmap" not in plan, plan
+
+
 def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
     seeded_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

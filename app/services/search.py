@@ -38,7 +38,7 @@ from app.services.search_sql import (
     page_statement,
     page_values,
 )
-from app.services.search_walk import known_small, rows_of, small, walk
+from app.services.search_walk import dense_count, known_small, rows_of, small, walk
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -180,6 +180,10 @@ def _count(
 ) -> Total:
     dialect = session.get_bind().dialect.name
     if dialect != "sqlite":
+        if limit is not None and not checked and not stated_only:
+            dense = dense_count(session=session, tokens=tokens, limit=limit)
+            if dense is not None:
+                return dense
         matches, _ = matching(dialect)
         where = [matches, *narrowed(checked, stated_only)]
         # Planned apart from the limit: told that a LIMIT would stop it early, PostgreSQL

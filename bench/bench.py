@@ -54,9 +54,12 @@ def start(args: list[str], env: dict[str, str], port: int, probe: str) -> subpro
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(200):
+    # Long enough for Datasette's first page over a 10 GB file the page cache lost (it counts
+    # every table): more than 20 s once. A server that exits is reported at once.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{probe}", timeout=10).status_code == 200:
                 return process
         except httpx.TransportError:
             time.sleep(0.1)

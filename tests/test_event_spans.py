@@ -22,6 +22,7 @@ from tests.helpers import captured, explain
 VERSIONS = Path(__file__).parents[1] / "migrations/versions"
 MIGRATION = VERSIONS / "20261203_a31d248d6073_event_span_index.py"
 COVERING = VERSIONS / "20261203_7a6d9cef33ea_event_span_index_covers_its_columns.py"
+BY_KIND = VERSIONS / "20261203_5c2e8b7f1d04_event_kind_span_index.py"
 # Open sides, years, months, days, a decade, before and after every event, one day.
 RANGES: list[tuple[Any, Any]] = [
     ("2025", "2025"),
@@ -50,6 +51,7 @@ def _module(path: Path) -> Any:
 def test_the_migrations_index_the_expression_the_query_uses() -> None:
     assert _module(MIGRATION).SPAN_CLASS == SPAN_CLASS_SQL
     assert SPAN_CLASS_SQL["postgresql"] == _module(COVERING).SPAN_CLASS
+    assert _module(BY_KIND).SPAN_CLASS == SPAN_CLASS_SQL
 
 
 def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> list[Any]:
@@ -124,17 +126,28 @@ def _add_spans(db: Database) -> None:
             )
 
 
+# The kinds asked beside each range: none; one and two (arms by kind and class); three (arms by
+# class). The seed's dated events are milestones and a restriction; the spans are milestones.
+KINDS: list[list[EventKind] | None] = [
+    None,
+    [EventKind.restriction_in_force],
+    [EventKind.planned_milestone, EventKind.statement],
+    [EventKind.statement, EventKind.planned_milestone, EventKind.restriction_in_force],
+]
+
+
 @pytest.mark.parametrize("sort", ["date", "-date"])
 def test_each_range_pages_as_the_general_query(seeded_db: Database, sort: str) -> None:
     _add_spans(seeded_db)
-    found = 0
+    found = [0] * len(KINDS)
     for start, end in RANGES:
-        for kind in (None, [EventKind.announcement, EventKind.statement]):
+        for n, kind in enumerate(KINDS):
             filters = EventFilters(start=start, end=end, kind=kind)
             pages = _walk(seeded_db, filters, sort, general=False)
             assert pages == _walk(seeded_db, filters, sort, general=True), (start, end, kind)
-            found += sum(len(keys) for keys, _ in pages)
-    assert found == 28 + 32  # not vacuous: most ranges hold events, of every class
+            found[n] += sum(len(keys) for keys, _ in pages)
+    # Not vacuous: most ranges hold events, of every class, and every choice of kinds finds some.
+    assert found == [60, 9, 51, 60]
 
 
 def _plan(db: Database, filters: EventFilters) -> str:
@@ -161,3 +174,16 @@ def test_a_range_is_read_as_merged_index_ranges(seeded_db: Database) -> None:
     assert "->  Sort" not in plan, plan  # nor does PostgreSQL
     # PostgreSQL reads no table row either: every column the class expression reads is held.
     assert "Index Scan" not in plan.replace("Index Only Scan", ""), plan
+
+
+def test_a_range_of_one_or_two_kinds_is_read_by_kind(seeded_db: Database) -> None:
+    for kinds in KINDS[1:3]:
+        assert kinds is not None
+        plan = _plan(seeded_db, EventFilters(start="2025", end="2025", kind=list(kinds)))
+        assert "ix_event_kind_span" in plan, plan
+        assert "ix_event_span" not in plan, plan
+        merged = {"sqlite": "MERGE (UNION ALL)", "postgresql": "Merge Append"}[seeded_db.kind]
+        assert merged in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        assert "->  Sort" not in plan, plan
+        assert "Index Scan" not in plan.replace("Index Only Scan", ""), plan

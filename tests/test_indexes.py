@@ -126,7 +126,10 @@ def _leading_columns(table: str) -> list[list[str]]:
 NATIVE: dict[str, dict[str, dict[str, list[str | None]]]] = {
     "sqlite": {},
     "postgresql": {
-        "event": {"ix_event_span": [None, "date_sort", "id", "date_upper"]},
+        "event": {
+            "ix_event_span": [None, "date_sort", "id", "date_upper"],
+            "ix_event_kind_span": ["kind", None, "date_sort", "id", "date_upper"],
+        },
         "citation": {"ix_citation_exact_trgm": ["exact"]},
         "search_document": {"ix_search_document_id_c": ["id"]},
     },

@@ -19,6 +19,7 @@ PG_CITATION_TRIGRAM_INDEX = "ix_citation_exact_trgm"
 # Events by span length class and date (migration a31d248d6073): an expression index, whose
 # expression differs by engine (app/resources/events/spans.py).
 EVENT_SPAN_INDEX = "ix_event_span"
+EVENT_KIND_SPAN_INDEX = "ix_event_kind_span"  # the same, led by the kind (5c2e8b7f1d04)
 # PostgreSQL: search rows' keys in code-point order, the order hits rank in (0e96a3643d15).
 PG_SEARCH_KEY_INDEX = "ix_search_document_id_c"
 _NATIVE_TABLES = (FTS_TABLE, CITATION_FTS_TABLE)
@@ -55,6 +56,12 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
         # FTS5 keeps its index in shadow tables named after the virtual table.
         return not any(name == t or name.startswith(f"{t}_") for t in _NATIVE_TABLES)
     if type_ == "index":
-        native = (PG_TERMS_INDEX, PG_CITATION_TRIGRAM_INDEX, EVENT_SPAN_INDEX, PG_SEARCH_KEY_INDEX)
+        native = (
+            PG_TERMS_INDEX,
+            PG_CITATION_TRIGRAM_INDEX,
+            EVENT_SPAN_INDEX,
+            EVENT_KIND_SPAN_INDEX,
+            PG_SEARCH_KEY_INDEX,
+        )
         return name not in native
     return True

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from app.models.common import edtf_bounds
 from app.resources._types import Filtered
 from app.resources.events.models import Event, EventEntity, EventKind
-from app.resources.events.spans import overlap_arms
+from app.resources.events.spans import BY_KIND, overlap_arms
 from app.routes.params import Day, IdItem, enum_param, ids_param, values
 from app.services.paging import SortKey
 
@@ -140,7 +140,17 @@ def fast_page(
     if found is not None or (filters.start is None and filters.end is None) or stated_only:
         # basis=stated leaves out rows the listing service filters afterwards: general path.
         return found
-    query, _ = list_query(replace(filters, start=None, end=None), stated_only=stated_only)
+    kinds = sorted(set(values(filters.kind)))
+    by_kind = 0 < len(kinds) <= BY_KIND  # then each arm holds one kind, ix_event_kind_span's
+    rest = replace(filters, start=None, end=None, kind=None if by_kind else filters.kind)
+    query, _ = list_query(rest, stated_only=stated_only)
     start, end = _bound(filters.start, upper=False), _bound(filters.end, upper=True)
     dialect = session.get_bind().dialect.name
-    return overlap_arms(query, start=start, end=end, keys=keys, dialect=dialect)
+    return overlap_arms(
+        query,
+        start=start,
+        end=end,
+        keys=keys,
+        dialect=dialect,
+        kinds=kinds if by_kind else (),
+    )

@@ -8,9 +8,14 @@ beside their date: a class holds spans shorter than its bound (a day, a month, a
 decade, a century), so its overlapping spans begin at most that long before `from`, a bounded
 index range. Longer spans and spans open at one side (few) make one class each. One arm per
 class, each in date order, merged: both engines read a page as a merge of index ranges.
+With one or two kinds asked, each kind's events of a class are one range of ix_event_kind_span,
+which leads with the kind: a rare kind is then read row for row, not found among every event
+of the range.
 """
 
 import datetime as dt
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Integer, Select, or_, select, union_all
@@ -22,7 +27,16 @@ from sqlmodel import col
 from app.resources.events.models import Event
 from app.services.paging import SortKey
 
-__all__ = ["BOUNDS", "LONG", "OPEN", "SPAN_CLASS_SQL", "UNDATED", "SpanClass", "overlap_arms"]
+__all__ = [
+    "BOUNDS",
+    "BY_KIND",
+    "LONG",
+    "OPEN",
+    "SPAN_CLASS_SQL",
+    "UNDATED",
+    "SpanClass",
+    "overlap_arms",
+]
 
 # Class c holds the bounded spans with date_upper - date_lower < BOUNDS[c] days.
 BOUNDS = (1, 32, 367, 3654, 36526)
@@ -30,6 +44,9 @@ LONG = 8  # bounded, a century or longer
 OPEN = 9  # open at one side ("by the end of the 2020s")
 # Never read by a range; apart, so that no arm steps over them (their date_sort is the last day).
 UNDATED = 10
+# Up to this many kinds asked, an arm per kind and class (ix_event_kind_span); more kinds hold
+# many events, and their arms would multiply.
+BY_KIND = 2
 
 
 def _class_sql(days: str) -> str:
@@ -69,18 +86,22 @@ def overlap_arms(
     end: dt.date | None,
     keys: list[SortKey],
     dialect: str,
+    kinds: Sequence[str] = (),
 ) -> tuple[Select[Any], list[SortKey], Any] | None:
     """Events of `query` (no date filter yet) whose span overlaps [start, end], as a merge of
-    one index range per class, or None. Only for sort=date (either way), each arm being read
-    in the order of the page.
+    one index range per class (and per kind of `kinds`, when given: `query` then has no kind
+    filter of its own), or None. Only for sort=date (either way), each arm being read in the
+    order of the page.
     """
     if not (len(keys) == 1 and keys[0].name == "date"):
         return None
     columns = (col(Event.date_sort), col(Event.id))
     lower, upper, sort = col(Event.date_lower), col(Event.date_upper), col(Event.date_sort)
+    selected = query.with_only_columns(*columns)
+    bases = [selected.where(col(Event.kind) == kind) for kind in kinds] or [selected]
     arms = []
-    for c in (*range(len(BOUNDS)), LONG, OPEN):
-        arm = query.with_only_columns(*columns).where(SpanClass() == c)
+    for base, c in itertools.product(bases, (*range(len(BOUNDS)), LONG, OPEN)):
+        arm = base.where(SpanClass() == c)
         if c == OPEN:  # the general query's test, on few rows
             if start is not None:
                 arm = arm.where(or_(upper.is_(None), upper >= start))

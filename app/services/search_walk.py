@@ -128,7 +128,7 @@ def dense_count(*, session: Session, tokens: list[str], limit: int) -> Total | N
         if found > limit:
             return Total(limit, exact=False)
         if found * COUNT_SCANS[-1] <= limit * rows:
-            return None  # as dense as this, not even the longest read would settle it
+            break  # as dense as this, not even the longest read would settle it
     return None
 
 

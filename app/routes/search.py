@@ -77,10 +77,16 @@ async def search_all(
             session=session, q=q, types=types, stated_only=stated, serving=serving
         )
 
+    small = search.known_small(serving)
+    if small is None:
+        # Probed first, once per version (it reads at most INDEX_BELOW rows): a worker that
+        # sent searches to its two threads until the size was known starved them behind the
+        # loop's own requests (its first burst: p99 190-490 ms).
+        small = await db.run(lambda session: search.small(session=session, serving=serving))
     try:
         # In a thread even on SQLite (its cost grows with the matches), and bounded in time;
-        # on the loop once the table is known to be small (a thread hop costs more there).
-        hits, counted = await db.run(find, thread=not search.known_small(serving))
+        # on the loop in a small table (a thread hop costs more there).
+        hits, counted = await db.run(find, thread=not small)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
     more = len(hits) > limit

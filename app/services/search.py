@@ -47,6 +47,7 @@ __all__ = [
     "count",
     "known_small",
     "search",
+    "small",
     "tokenize",
 ]
 

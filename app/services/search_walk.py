@@ -151,10 +151,11 @@ def small(*, session: Session, serving: Serving | None) -> bool:
     return known.value < INDEX_BELOW
 
 
-def known_small(serving: Serving | None) -> bool:
-    """Whether a search served at `serving` is known to run in a small table (see `small`)."""
+def known_small(serving: Serving | None) -> bool | None:
+    """Whether a search served at `serving` runs in a small table (see `small`); None until
+    `small` has probed it at this version."""
     known = _known(serving)
-    return known is not None and known.value < INDEX_BELOW
+    return None if known is None else known.value < INDEX_BELOW
 
 
 def walk(

@@ -224,7 +224,7 @@ def create_app(
         )
         front.insert(2, limiter)
     if app.state.metrics is not None:
-        templates = RouteTemplates(lambda: app.routes, max_paths=config.response_cache_entries)
+        templates = RouteTemplates(lambda: app.routes)
         # Just inside the access log and request id: it times and counts every answer,
         # a cache hit and a 429 included.
         front.insert(

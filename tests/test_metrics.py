@@ -5,6 +5,7 @@ import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
+from app.metrics.middleware import MetricsMiddleware
 from app.metrics.multiproc import ENV, prepare_metrics_dir
 from tests.api import client_for
 from tests.conftest import Database
@@ -44,6 +46,18 @@ def scrape(client: TestClient) -> str:
 @pytest.fixture
 def metered(seeded_db: Database) -> Iterator[TestClient]:
     yield from client_for(seeded_db)
+
+
+def test_route_templates_are_kept_with_the_response_cache_off(seeded_db: Database) -> None:
+    for client in client_for(seeded_db, response_cache_entries=0):
+        layer: Any = client.app
+        layer = layer.middleware_stack
+        while not isinstance(layer, MetricsMiddleware):
+            layer = layer.app
+        for _ in range(3):
+            assert client.get("/v1/programs/ilrs").status_code == 200
+        # The path was matched against the routes once, not once per request.
+        assert layer.templates.resolve.cache_info().hits >= 2
 
 
 def test_requests_are_counted_by_route_template(metered: TestClient) -> None:

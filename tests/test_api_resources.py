@@ -61,6 +61,7 @@ CASES = [
     ("/v1/agencies?country=RU,CN", ["cnsa", "roscosmos"]),
     ("/v1/agencies?kind=legislature", ["congress"]),
     ("/v1/agencies?kind=space_agency,government_office", ["ostp", "roscosmos"]),
+    ("/v1/agencies?kind=space_agency%2Cgovernment_office", ["ostp", "roscosmos"]),
     ("/v1/agencies?program=artemis", ["nasa"]),
     ("/v1/agencies?program=ilrs", ["roscosmos"]),
     ("/v1/agencies?sort=name", ["cnsa", "congress", "nasa", "roscosmos", "ostp"]),

@@ -71,7 +71,10 @@ def _normalize_query(scope: Scope, *, lists: frozenset[str], known: frozenset[st
     one item, since `x=` would mean [] and [""] alike); a single-valued parameter given twice is
     a 400 that names it, where FastAPI would silently keep the last value.
     """
-    raw = scope["query_string"].decode("latin-1")
+    query: bytes = scope["query_string"]
+    if b"&" not in query and b"," not in query and b"%" not in query:
+        return  # one parameter at most, and no comma, even encoded: nothing to do
+    raw = query.decode("latin-1")
     pairs = parse_qsl(raw, keep_blank_values=True)
     counts = Counter(name for name, _ in pairs)
     # Unknown names are the guard's to refuse, naming what is allowed.

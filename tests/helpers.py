@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -68,13 +68,21 @@ def edit_event(client: httpx.Client, base: str, *, key: str, event: str, summary
     assert response.status_code == 200, response.text
 
 
-def response_cache(client: TestClient) -> HTTPCacheMiddleware:
-    """The response cache layer of a test client's app."""
+L = TypeVar("L")
+
+
+def layer_of(client: TestClient, kind: type[L]) -> L:
+    """The first middleware layer of type `kind` in a test client's app."""
     layer: Any = client.app
     layer = layer.middleware_stack
-    while not isinstance(layer, HTTPCacheMiddleware):
+    while not isinstance(layer, kind):
         layer = layer.app
     return layer
+
+
+def response_cache(client: TestClient) -> HTTPCacheMiddleware:
+    """The response cache layer of a test client's app."""
+    return layer_of(client, HTTPCacheMiddleware)
 
 
 Statement = tuple[str, Any]  # SQL as sent to the driver, and its parameters

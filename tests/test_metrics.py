@@ -5,7 +5,6 @@ import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -18,6 +17,7 @@ from app.metrics.middleware import MetricsMiddleware
 from app.metrics.multiproc import ENV, prepare_metrics_dir
 from tests.api import client_for
 from tests.conftest import Database
+from tests.helpers import layer_of
 from tests.processes import server_process
 
 READ = "/v1/programs/{program_id}"
@@ -50,10 +50,7 @@ def metered(seeded_db: Database) -> Iterator[TestClient]:
 
 def test_route_templates_are_kept_with_the_response_cache_off(seeded_db: Database) -> None:
     for client in client_for(seeded_db, response_cache_entries=0):
-        layer: Any = client.app
-        layer = layer.middleware_stack
-        while not isinstance(layer, MetricsMiddleware):
-            layer = layer.app
+        layer = layer_of(client, MetricsMiddleware)
         for _ in range(3):
             assert client.get("/v1/programs/ilrs").status_code == 200
         # The path was matched against the routes once, not once per request.

@@ -27,13 +27,11 @@ MAX_PATHS = 4096
 class RouteTemplates:
     """(method, path) -> the path template of the route the router would choose for it."""
 
-    def __init__(
-        self, routes: Callable[[], Sequence[BaseRoute]], *, max_paths: int = MAX_PATHS
-    ) -> None:
+    def __init__(self, routes: Callable[[], Sequence[BaseRoute]]) -> None:
         self._routes = routes
         self._table: list[tuple[Callable[[Scope], tuple[Match, Scope]], str | None]] | None = None
         # Paths carry ids, so they are many: least recently used first out.
-        self.resolve = functools.lru_cache(maxsize=max_paths)(self._match)
+        self.resolve = functools.lru_cache(maxsize=MAX_PATHS)(self._match)
 
     def _match(self, method: str, path: str, root_path: str) -> str:
         if self._table is None:  # read at the first request: every route is included by then

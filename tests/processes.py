@@ -30,6 +30,19 @@ def serve_process(
         yield served.base
 
 
+def _bound(process: subprocess.Popen[bytes], log: Path) -> bool:
+    """Whether `process` listens on its port (uvicorn says so once bound) before it exits."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if b"Uvicorn running on" in log.read_bytes():
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"server did not bind:\n{log.read_text(errors='replace')[-3000:]}")
+
+
 @dataclass(frozen=True)
 class Served:
     base: str
@@ -47,20 +60,30 @@ def server_process(
 ) -> Iterator[Served]:
     """Like serve_process, running `python <command> --host … --port … <args>` (a module with
     the options of `spacefacts serve`), and yielding its Popen too, to send it signals."""
-    port = free_port()
     env = {
         **os.environ,
         "SPACEFACTS_DATABASE_URL": database_url,
         "SPACEFACTS_RATE_LIMIT_ENABLED": "false",
         **{f"SPACEFACTS_{name.upper()}": value for name, value in (settings or {}).items()},
     }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port), *args],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    for _ in range(3):
+        port = free_port()
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port), *args],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        # Bound by this process, not by another test's server that took the same free port
+        # meanwhile (then this one exits, and /healthz would answer from the other).
+        if _bound(process, log):
+            break
+        process.wait(timeout=10)
+        if b"address already in use" not in log.read_bytes():
+            pytest.fail(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+    else:
+        pytest.fail(f"no free port stayed free:\n{log.read_text(errors='replace')[-3000:]}")
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):

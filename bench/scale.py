@@ -48,9 +48,10 @@ from app.services.listing import list_documents, read_one
 from bench.bench import ROOT, free_port, start
 from bench.peer import start_datasette
 from bench.scale_data import populate
+from bench.scale_explain import breakdown
 from bench.scale_http import HttpTiming, http_paths, peer_paths, time_paths
 from bench.scale_postgres import copy_database, drop_database, postgres_server
-from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, RUNS, SIZES, report, summary
+from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, RUNS, SIZES, missed, report, summary
 from bench.scale_writes import Change, FullRebuild, measure_writes
 
 Lister = Callable[..., tuple[list[bytes], paging.PageResult]]
@@ -59,6 +60,9 @@ ENGINES = os.environ.get("BENCH_SCALE_ENGINES", "sqlite,postgresql").split(",")
 # BENCH_SCALE_WRITES_ONLY=1: only the full rebuild and the one-entity changes (a 1M run then
 # takes about half an hour instead of more than an hour on two cores).
 WRITES_ONLY = os.environ.get("BENCH_SCALE_WRITES_ONLY") == "1"
+# BENCH_SCALE_KEEP=1: leave each size's SQLite file and PostgreSQL database behind (their paths
+# are printed), to measure one query again at 1M without making the rows again.
+KEEP = os.environ.get("BENCH_SCALE_KEEP") == "1"
 _counted: list[float] = []
 _count = paging.count
 
@@ -97,6 +101,7 @@ class Size:
     hwm_mb: float = 0.0
     rebuild: FullRebuild | None = None
     changes: dict[str, Change] = field(default_factory=dict)
+    causes: dict[str, str] = field(default_factory=dict)  # a missed goal's breakdown
 
 
 def n_rows(size: Size) -> str:
@@ -239,12 +244,19 @@ def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:
             deep[name] = cursor
             later = timed(engine, page(lister, sort, cursor))
         size.db[name] = (first, later)
+        for which, t, at in (("first", first, None), ("deep", later, cursor)):
+            if t is not None and missed(name, t):
+                size.causes[f"{name} [{which}]"] = str(breakdown(engine, page(lister, sort, at)))
         print(f"  {n_rows(size)} db {name}: {first.ms:.2f} ms", file=sys.stderr)
     for word in ("rare_word", "common_word"):
         q = picks[word]
         top = timed(engine, partial(_search, q))
         total = timed(engine, partial(_search_count, q))
-        size.db[f"search top-20 q={q} | its count"] = (top, total)
+        name = f"search top-20 q={q} | its count"
+        size.db[name] = (top, total)
+        for which, t, call in (("top-20", top, _search), ("count", total, _search_count)):
+            if missed(name if which == "top-20" else "count", t):
+                size.causes[f"{name} [{which}]"] = str(breakdown(engine, partial(call, q)))
     for kind in ("signatory", "event", "citation"):
         read = partial(_read_one, kind, picks[kind])
         size.db[f"read one {kind}"] = (timed(engine, read), None)
@@ -322,9 +334,12 @@ def run_size(n: int, server: str | None) -> list[Size]:
             sizes.append(size)
         return sizes
     finally:
-        if server is not None:
-            drop_database(server_url=server, name=f"spacefacts_scale_{n}")
-        shutil.rmtree(tmp, ignore_errors=True)
+        if KEEP:
+            print(f"{n:,} rows kept: {urls}", file=sys.stderr)
+        else:
+            if server is not None:
+                drop_database(server_url=server, name=f"spacefacts_scale_{n}")
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:

@@ -16,6 +16,8 @@ import orjson
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
+from app.db import read_session
+
 __all__ = ["Breakdown", "breakdown"]
 
 
@@ -90,7 +92,7 @@ def breakdown(engine: Engine, call: Callable[[Session], object]) -> Breakdown:
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     try:
-        with Session(engine) as session:
+        with read_session(engine) as session:
             start = time.perf_counter()
             call(session)
             total = (time.perf_counter() - start) * 1000

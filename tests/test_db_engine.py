@@ -125,3 +125,26 @@ def test_threaded_reads_on_sqlite_share_a_few_threads(empty_db: Database) -> Non
     finally:
         engine.dispose()
     assert most == {"sqlite": 2, "postgresql": 6}[empty_db.kind]
+
+
+def test_reads_hold_no_transaction_open_and_writes_do(empty_db: Database) -> None:
+    """A read's statements run in autocommit on PostgreSQL (no BEGIN, no ROLLBACK: two round
+    trips a request); a write's stay in one transaction."""
+    engine = make_engine(empty_db.url, config=Settings())
+    db = Db(engine)
+
+    def in_transaction(session: Session) -> bool:
+        session.execute(text("SELECT 1"))
+        raw = session.connection().connection.dbapi_connection
+        if empty_db.kind == "sqlite":
+            return bool(raw.in_transaction)  # type: ignore[union-attr]
+        return bool(raw.info.transaction_status != 0)  # type: ignore[union-attr]  # 0: IDLE
+
+    async def main() -> tuple[bool, bool]:
+        return await db.run(in_transaction), await db.write(in_transaction)
+
+    try:
+        read, write = anyio.run(main)
+    finally:
+        engine.dispose()
+    assert (read, write) == (False, True)

@@ -5,10 +5,14 @@ from sqlalchemy import select, text
 from sqlmodel import Session, col
 
 from app import migrate
+from app.db import read_session
 from app.models.base import table_of
 from app.resources.citations import queries
 from app.resources.citations.models import Citation
 from app.resources.citations.queries import CitationFilters, list_query, rare_substring
+from app.resources.registry import BY_TYPE
+from app.services.dataset import Serving, Total
+from app.services.listing import list_documents
 from tests.conftest import Database
 from tests.helpers import captured, explain
 
@@ -137,3 +141,30 @@ def test_the_migration_indexes_quotes_already_stored(seeded_db: Database) -> Non
         assert conn.execute(text(native)).scalar_one() == 0
     migrate.upgrade(seeded_db.url)
     assert _found(seeded_db) == before
+
+
+def _total(db: Database, q: str, limit: int) -> Total:
+    """The total the list endpoint gives for q, counting up to `limit` rows."""
+    with read_session(db.engine) as session:
+        _, page = list_documents(
+            session=session,
+            resource=BY_TYPE["citation"],
+            filters=CitationFilters(q=q),
+            stated_only=False,
+            sort="id",
+            limit=1,
+            cursor=None,
+            serving=Serving(0, {}, limit),
+        )
+    return page.total
+
+
+@pytest.mark.parametrize("q", ["moon", "research station", "’s", "a", "%", "zzzq"])
+def test_a_bounded_count_of_q_is_the_exact_count_bounded(seeded_db: Database, q: str) -> None:
+    """The total is the exact count within the bound, and "at least the bound" past it, at
+    either side of the edge (PostgreSQL's planner reads a common q's bound in a sequential
+    scan that stops at it, a rare one's through the trigram index)."""
+    n = len(_found(seeded_db)[q])
+    for limit in sorted({1, 3, max(n - 1, 1), max(n, 1), n + 1, 500}):
+        expected = Total(n) if n <= limit else Total(limit, exact=False)
+        assert _total(seeded_db, q, limit) == expected, (q, limit)

@@ -1,12 +1,14 @@
 """`make bench`: the API beside the limit of a Python server here, a tutorial-style endpoint
 and Datasette.
 
-Starts, in one run, five servers of one worker each on one seeded SQLite file: the bare-Starlette
+Starts, in one run, six servers of one worker each on one seeded SQLite file: the bare-Starlette
 limit, the tutorial-style list, the API, the API with its response cache off (every request a
-miss), and Datasette (bench/peer.py). Loads each in turn with wrk (or a small Python load
+miss), the floor of a miss (bench/floor.py: the same reads and compression in a bare Starlette
+app), and Datasette (bench/peer.py). Loads each in turn with wrk (or a small Python load
 generator), alternating over several rounds, and prints requests/s, p50, p99, failed requests,
 the ratios to the limit and, for each miss shape (first page, filtered, deep, row, search rare
-and common), to Datasette asked the same. It prints numbers; it asserts nothing.
+and common), the API's and the floor's to Datasette asked the same. It prints numbers; it
+asserts nothing.
 """
 
 import os
@@ -177,7 +179,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="spacefacts-bench-"))
     base_env = seeded_database(tmp)
     py = sys.executable
-    ports = {name: free_port() for name in ("limit", "tutorial", "api", "miss", "datasette")}
+    names = ("limit", "tutorial", "api", "miss", "floor", "datasette")
+    ports = {name: free_port() for name in names}
 
     def serve(name: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         args = [py, "-m", "app", "serve", "--port", str(ports[name])]
@@ -192,6 +195,9 @@ def main() -> None:
         reference("tutorial"),
         serve("api"),
         serve("miss", {"SPACEFACTS_RESPONSE_CACHE_ENTRIES": "0"}),
+        start(
+            [py, "-m", "bench.floor", str(ports["floor"])], base_env, ports["floor"], "/v1/programs"
+        ),
         start_datasette(start=start, db=tmp / "bench.db", port=ports["datasette"]),
     ]
     try:
@@ -211,6 +217,7 @@ def main() -> None:
             scenarios[f"api 304 ({kind})"] = ("api", path, {**CLIENT, "If-None-Match": etags[kind]})
         for kind, shape in peer_shapes(ports, "bench").items():
             scenarios[f"api miss ({kind})"] = ("miss", shape.spacefacts, CLIENT)
+            scenarios[f"floor ({kind})"] = ("floor", shape.spacefacts, CLIENT)
             scenarios[f"datasette ({kind})"] = ("datasette", shape.datasette, CLIENT)
         results: dict[str, list[Result]] = {name: [] for name in scenarios}
         for round_ in range(ROUNDS):
@@ -248,7 +255,7 @@ def report(results: dict[str, list[Result]], tool: str) -> None:
         reference = f"datasette ({name[name.index('(') + 1 : -1]})"
         versus = (
             f"{r.rps / median(reference).rps:7.1f}"
-            if name.startswith("api miss") and reference in results
+            if name.startswith(("api miss", "floor")) and reference in results
             else " " * 7
         )
         print(
@@ -281,7 +288,8 @@ def goals(r: dict[str, Result], limit: float) -> list[tuple[str, bool]]:
             peer = r[f"datasette ({kind})"]
             # A peer that failed requests answered faster than it served: no ratio is claimed.
             ratio = result.rps / peer.rps if peer.rps and not peer.errors else 0.0
-            line = f"miss ({kind}) >= 5x Datasette: {ratio:.1f}x"
+            floor = r[f"floor ({kind})"].rps / peer.rps if peer.rps and not peer.errors else 0.0
+            line = f"miss ({kind}) >= 5x Datasette: {ratio:.1f}x (the floor: {floor:.1f}x)"
             out.append(
                 (line + (f" (peer errors: {peer.errors})" if peer.errors else ""), ratio >= 5)
             )

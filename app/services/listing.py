@@ -30,12 +30,20 @@ def list_documents(
     """One page of the resource's documents matching `filters`, in the order `sort` asks."""
     canonical, keys = parse_sort(sort, allowed=resource.sort_columns, default=resource.default_sort)
     fast = (
-        resource.fast_page(filters, stated_only=stated_only, keys=keys, session=session)
+        resource.fast_page(
+            filters,
+            stated_only=stated_only,
+            keys=keys,
+            session=session,
+            sort=canonical,
+            cursor=cursor,
+        )
         if resource.fast_page
         else None
     )
+    whole = None
     if fast is not None:
-        query, keys, id_column = fast
+        query, keys, id_column, whole = fast
     else:
         query, claims = resource.list_query(filters, stated_only=stated_only)
         id_column = col(resource.id_column)
@@ -53,6 +61,7 @@ def list_documents(
         limit=limit,
         cursor=cursor,
         serving=serving,
+        whole=whole,
     )
     return read_documents(session=session, kind=resource.type, ids=page.keys), page
 

@@ -7,7 +7,7 @@ to, so the next page is `WHERE (sort key) > (cursor)`: every page costs the same
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,11 +208,13 @@ def keyset_page(
     limit: int,
     cursor: str | None,
     serving: Serving | None,
+    whole: Callable[[], Select[Any]] | None = None,
 ) -> PageResult:
     """One page of `query` (which selects the rows to list) in the order of keys + id.
 
     `serving` is the dataset version the request is served at, with the counts already made
-    at it; without it (the CLI, a test) every first page counts afresh.
+    at it; without it (the CLI, a test) every first page counts afresh. With `whole`, `query`
+    starts past the cursor already, and `whole()` is the query of the whole list, counted.
     """
     order = [*keys, SortKey("id", id_column, keys[-1].descending if keys else False)]
     if any(k.column is id_column for k in keys):
@@ -224,15 +226,18 @@ def keyset_page(
     total = None
     if cursor is not None:
         after, total = decode_cursor(cursor, sort, columns, serving)
-        page_query = page_query.where(_after(order, after))
+        if whole is None:
+            page_query = page_query.where(_after(order, after))
     # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
     rows = session.connection().execute(page_query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if total is None:
-        # A first page that holds every row has counted them already.
-        whole = cursor is None and not more
-        total = Total(len(rows)) if whole else count(session=session, query=query, serving=serving)
+        if cursor is None and not more:
+            total = Total(len(rows))  # a first page that holds every row has counted them
+        else:
+            counted_query = whole() if whole is not None else query
+            total = count(session=session, query=counted_query, serving=serving)
     next_cursor = None
     if more and rows:
         version = serving.version if serving is not None else None

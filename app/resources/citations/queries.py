@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from app.models.common import Basis
 from app.models.search import CITATION_FTS_KEY, CITATION_FTS_TABLE
 from app.models.support import ClaimSupport
-from app.resources._types import Filtered
+from app.resources._types import FastPage, Filtered
 from app.resources.citations.models import Citation
 from app.routes.params import TEXT_PATTERN, IdItem, ids_param, values
 from app.services.paging import SortKey
@@ -130,8 +130,14 @@ def _candidates(phrase: str) -> Select[Any]:
 
 
 def rare_substring(
-    filters: CitationFilters, *, stated_only: bool, keys: list[SortKey], session: Session
-) -> tuple[Select[Any], list[SortKey], Any] | None:
+    filters: CitationFilters,
+    *,
+    stated_only: bool,
+    keys: list[SortKey],
+    session: Session,
+    sort: str = "",
+    cursor: str | None = None,
+) -> FastPage | None:
     """The list through the trigram index, when q is rare enough for that to be fast, or None.
 
     SQLite's planner cannot tell how many quotes hold q: through the index it sorted every
@@ -139,6 +145,7 @@ def rare_substring(
     (0.3 s for a rare one). So the index is asked how many candidates it has, up to RARE
     (a bounded read), and answers only when it has fewer. PostgreSQL's planner decides alone.
     """
+    del sort, cursor  # the same candidates whatever the page
     q = filters.q
     if not q or len(q) < TRIGRAM or session.get_bind().dialect.name != "sqlite":
         return None
@@ -146,4 +153,4 @@ def rare_substring(
     if session.connection().execute(probe).scalar_one() >= RARE:
         return None
     query, _ = list_query(filters, stated_only=stated_only)
-    return query.where(MayContain(col(Citation.id), _phrase(q))), keys, col(Citation.id)
+    return FastPage(query.where(MayContain(col(Citation.id), _phrase(q))), keys, col(Citation.id))

@@ -18,12 +18,13 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, literal, or_, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.models.base import table_of
+from app.resources._types import FastPage
 from app.resources.events.models import Event
 from app.services.paging import SortKey
 
@@ -87,11 +88,12 @@ def overlap_arms(
     keys: list[SortKey],
     dialect: str,
     kinds: Sequence[str] = (),
-) -> tuple[Select[Any], list[SortKey], Any] | None:
+    after: Sequence[Any] | None = None,
+) -> FastPage | None:
     """Events of `query` (no date filter yet) whose span overlaps [start, end], as a merge of
     one index range per class (and per kind of `kinds`, when given: `query` then has no kind
     filter of its own), or None. Only for sort=date (either way), each arm being read in the
-    order of the page.
+    order of the page; `after` is the cursor's (date, id), the page starting past it.
     """
     if not (len(keys) == 1 and keys[0].name == "date"):
         return None
@@ -100,7 +102,8 @@ def overlap_arms(
     event = table_of(Event).c
     lower, upper, sort = event.date_lower, event.date_upper, event.date_sort
     columns = (sort, event.id)
-    order = [c.desc() for c in columns] if keys[0].descending else list(columns)
+    descending = keys[0].descending
+    order = [c.desc() for c in columns] if descending else list(columns)
     selected = query.with_only_columns(*columns)
     arms = []
     each: Sequence[str | None] = kinds or [None]
@@ -108,6 +111,7 @@ def overlap_arms(
         where: list[ColumnElement[bool]] = [SpanClass() == c]
         if kind is not None:
             where.append(event.kind == kind)
+        first = last = None  # the arm's index range in date_sort, where a bound gives one
         if c == OPEN:  # the general query's test, on few rows
             if start is not None:
                 where.append(or_(upper.is_(None), upper >= start))
@@ -120,9 +124,25 @@ def overlap_arms(
             if start is not None:
                 where.append(upper >= start)
                 if c < len(BOUNDS) and start.toordinal() > BOUNDS[c]:
-                    where.append(sort > start - dt.timedelta(days=BOUNDS[c]))
-            if end is not None:
-                where.append(sort <= end)
+                    first = start - dt.timedelta(days=BOUNDS[c])
+            last = end
+        if after is not None:
+            # The cursor in the arm itself, unless the date bound on its side is as tight:
+            # SQLite starts an index range at one bound only, and with both it took the date's,
+            # reading every row of the class before the cursor (a deep page of a range at a
+            # million events: 5-10 ms), or left ix_event_kind_span for ix_event_span.
+            cursor = tuple_(*(literal(v, k.type) for v, k in zip(after, columns, strict=True)))
+            if descending and (last is None or after[0] <= last):
+                last = None  # (date, id) < cursor holds date <= the cursor's date <= end
+                where.append(tuple_(*columns) < cursor)
+            elif not descending and (first is None or after[0] > first):
+                first = None  # only an index bound: upper >= start decides
+                where.append(tuple_(*columns) > cursor)
+            # Otherwise every row within the date bound lies past the cursor already.
+        if first is not None:
+            where.append(sort > first)
+        if last is not None:
+            where.append(sort <= last)
         arm = selected.where(*where)
         if dialect == "postgresql":
             # PostgreSQL merges the arms (Merge Append) only if each is planned in the page's
@@ -130,8 +150,22 @@ def overlap_arms(
             arm = arm.order_by(*order)
         arms.append(arm)
     spans = union_all(*arms).subquery("spans")
-    return (
+    return FastPage(
         select(spans.c.id),
         [SortKey(keys[0].name, spans.c.date_sort, keys[0].descending)],
         spans.c.id,
+        whole=None if after is None else lambda: _whole(query, start, end, keys, dialect, kinds),
     )
+
+
+def _whole(
+    query: Select[Any],
+    start: dt.date | None,
+    end: dt.date | None,
+    keys: list[SortKey],
+    dialect: str,
+    kinds: Sequence[str],
+) -> Select[Any]:
+    whole = overlap_arms(query, start=start, end=end, keys=keys, dialect=dialect, kinds=kinds)
+    assert whole is not None  # the same keys that made the page's
+    return whole.query

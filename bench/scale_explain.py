@@ -3,8 +3,9 @@
 One run of the call with every statement it sends timed at the driver (from the cursor's
 execute to its return: the round trip, the server's planning and execution, and on SQLite the
 first step), then each statement again under EXPLAIN ANALYZE on PostgreSQL (the server's own
-planning and execution times) or run to its last row on SQLite. What no statement accounts for
-is Python: building the statements, reading rows, building the page.
+planning and execution times) or run to its last row on SQLite (the longer of that and the
+driver's time counts as the statement's). What no statement accounts for is Python: building
+the statements, reading rows, building the page.
 """
 
 import time
@@ -35,7 +36,9 @@ class Breakdown:
     statements: list[Statement] = field(default_factory=list)
 
     def __str__(self) -> str:
-        driver = sum(s.wall_ms for s in self.statements)
+        # SQLite's execute returns at the first row and the rest is read as rows are fetched,
+        # inside the call's Python time: a statement's full run counts as its time instead.
+        driver = sum(max(s.wall_ms, s.execution_ms or 0.0) for s in self.statements)
         # Runs of statements that start alike (a walk's probes) are summed into one group.
         groups: list[tuple[str, list[Statement]]] = []
         for s in self.statements:
@@ -56,8 +59,8 @@ class Breakdown:
             parts.append(f"[{times}{what}… {server}; {wall:.2f} at the driver]")
         return (
             f"{self.total_ms:.2f} ms: {len(self.statements)} statements, "
-            f"{driver:.2f} ms at the driver, {self.total_ms - driver:.2f} ms in Python; "
-            + " ".join(parts)
+            f"{driver:.2f} ms in the database and driver, {self.total_ms - driver:.2f} ms in "
+            "Python; " + " ".join(parts)
         )
 
 

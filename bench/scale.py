@@ -251,7 +251,7 @@ def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:
             if t is not None and missed(name, t):
                 size.causes[f"{name} [{which}]"] = str(breakdown(engine, page(lister, sort, at)))
         print(f"  {n_rows(size)} db {name}: {first.ms:.2f} ms", file=sys.stderr)
-    for word in ("rare_word", "common_word"):
+    for word in ("rare_word", "common_word", "citation_word", "citation_word_2"):
         q = picks[word]
         top = timed(engine, partial(_search, q))
         total = timed(engine, partial(_search_count, q))

@@ -335,4 +335,7 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         "changed_event_common": quoted_event("artemis"),  # concerns Artemis, as 40% do
         "rare_word": "zeta042",
         "common_word": "lunar",
+        # Common in citations' quotes, rare before them in rank order (titles, other types).
+        "citation_word": "moon",
+        "citation_word_2": "memorandum",
     }

@@ -28,6 +28,7 @@ def http_paths(picks: dict[str, str], deep: dict[str, str]) -> dict[str, str]:
         "entity: /v1/signatories/<id>": f"/v1/signatories/{picks['signatory']}",
         "search: q=<rare word>": f"/v1/search?q={picks['rare_word']}",
         "search: q=lunar (common)": "/v1/search?q=lunar",
+        "search: q=moon (common in citations)": f"/v1/search?q={picks['citation_word']}",
         "first page: citations": "/v1/citations",
     }
 

@@ -59,8 +59,9 @@ class Breakdown:
             parts.append(f"[{times}{what}… {server}; {wall:.2f} at the driver]")
         return (
             f"{self.total_ms:.2f} ms: {len(self.statements)} statements, "
-            f"{driver:.2f} ms in the database and driver, {self.total_ms - driver:.2f} ms in "
-            "Python; " + " ".join(parts)
+            f"{driver:.2f} ms in the database and driver, "
+            # A statement run again may take longer than it did in the call: no negative rest.
+            f"{max(self.total_ms - driver, 0.0):.2f} ms in Python; " + " ".join(parts)
         )
 
 

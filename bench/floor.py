@@ -2,11 +2,11 @@
 
 A bare Starlette app on one uvicorn worker, with no middleware and no FastAPI. Each request
 reads what the API's miss reads, through the same service functions on the same SQLite file
-(on the event loop, as the API reads SQLite), puts the documents in the page envelope, and
-compresses the body as the API does when asked. It does no validation, caching, ETag or
-logging, and sets no header beyond the content type and encoding. `make bench` asks it each
-miss shape: the API's miss does all of this and more, so the floor's ratio to Datasette bounds
-what any change to the API's request handling could reach on this stack.
+(on the event loop, as the API reads SQLite), puts the documents in the API's page envelope
+(`page_response`), and compresses the body as the API does when asked. It does no validation,
+caching, ETag or logging, and sets no header beyond the content type and encoding. `make bench`
+asks it each miss shape: the API's miss does all of this and more, so the floor's ratio to
+Datasette bounds what any change to the API's request handling could reach on this stack.
 
 Run as `python -m bench.floor PORT` with SPACEFACTS_DATABASE_URL set.
 """
@@ -26,9 +26,11 @@ from app.config import Settings
 from app.db import make_engine, read_session
 from app.middleware.http_cache import compress
 from app.resources.registry import BY_COLLECTION
+from app.routes.common import page_response
 from app.services import search
 from app.services.dataset import TOTAL_LIMIT, Serving, current_version
 from app.services.listing import list_documents, read_one
+from app.services.paging import PageResult
 
 __all__ = ["floor_app"]
 
@@ -44,10 +46,6 @@ def floor_app(url: str) -> Starlette:
         if "br" in request.headers.get("accept-encoding", "") and len(body) >= 1024:
             body, headers = compress(body, "br"), {"content-encoding": "br"}
         return Response(body, media_type="application/json", headers=headers)
-
-    def envelope(items: list[bytes], next_cursor: str | None, total: int, limit: int) -> bytes:
-        tail = orjson.dumps({"next_cursor": next_cursor, "limit": limit, "total": total})
-        return b'{"items":[' + b",".join(items) + b"]," + tail[1:]
 
     async def list_items(request: Request) -> Response:
         resource = BY_COLLECTION[request.path_params["collection"]]
@@ -65,7 +63,7 @@ def floor_app(url: str) -> Starlette:
                 cursor=params.get("cursor"),
                 serving=serving,
             )
-        return answer(request, envelope(items, page.next_cursor, page.total.value, limit))
+        return answer(request, bytes(page_response(request, items, page, limit).body))
 
     async def read_item(request: Request) -> Response:
         resource = BY_COLLECTION[request.path_params["collection"]]
@@ -79,7 +77,8 @@ def floor_app(url: str) -> Starlette:
             hits = search.search(session=session, q=q, limit=21, serving=serving)
             total = search.count(session=session, q=q, serving=serving)
         items = [orjson.dumps(dataclasses.asdict(h)) for h in hits[:20]]
-        return answer(request, envelope(items, None, total.value, 20))
+        page = PageResult([h.id for h in hits[:20]], None, total)
+        return answer(request, bytes(page_response(request, items, page, 20).body))
 
     return Starlette(
         routes=[

@@ -4,7 +4,7 @@ import builtins
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel
 from sqlalchemy import Select
@@ -87,6 +87,24 @@ class FastPage(NamedTuple):
     whole: Callable[[], Select[Any]] | None = None
 
 
+class FastPager(Protocol):
+    """A resource's faster page for some filters and sorts, or None. It is given the session,
+    so that it may ask the data which way is faster (citations' `q`), and the page's cursor
+    and canonical sort, so that it may start past the cursor (events)."""
+
+    def __call__(
+        self,
+        filters: Any,
+        /,
+        *,
+        stated_only: bool,
+        keys: list[Any],
+        session: Session,
+        sort: str,
+        cursor: str | None,
+    ) -> FastPage | None: ...
+
+
 @dataclass(frozen=True)
 class Resource:
     """Everything the app, the write path, search, the seed and the tests need of a resource."""
@@ -115,7 +133,4 @@ class Resource:
     # Whether the entity has a revision history (citations are views of their subjects' rows).
     revised: bool = True
     stated_filter: bool = True  # whether `basis=stated` applies to the list
-    # A faster page for some filters and sorts: (query, sort keys, id column), or None. It is
-    # given the session, so that it may ask the data which way is faster (citations' `q`), and
-    # the page's cursor and canonical sort, so that it may start past the cursor (events).
-    fast_page: Callable[..., FastPage | None] | None = None
+    fast_page: FastPager | None = None

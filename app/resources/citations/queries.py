@@ -135,8 +135,8 @@ def rare_substring(
     stated_only: bool,
     keys: list[SortKey],
     session: Session,
-    sort: str = "",
-    cursor: str | None = None,
+    sort: str,
+    cursor: str | None,
 ) -> FastPage | None:
     """The list through the trigram index, when q is rare enough for that to be fast, or None.
 

@@ -139,8 +139,8 @@ def fast_page(
     stated_only: bool,
     keys: list[SortKey],
     session: Session,
-    sort: str = "",
-    cursor: str | None = None,
+    sort: str,
+    cursor: str | None,
 ) -> FastPage | None:
     """One entity's timeline, or a date range through ix_event_span, or None; `cursor` (made
     for the canonical `sort`) is the page's, which the range's arms start past."""

@@ -150,22 +150,15 @@ def overlap_arms(
             arm = arm.order_by(*order)
         arms.append(arm)
     spans = union_all(*arms).subquery("spans")
+
+    def whole() -> Select[Any]:
+        found = overlap_arms(query, start=start, end=end, keys=keys, dialect=dialect, kinds=kinds)
+        assert found is not None  # the same keys that made this page's
+        return found.query
+
     return FastPage(
         select(spans.c.id),
         [SortKey(keys[0].name, spans.c.date_sort, keys[0].descending)],
         spans.c.id,
-        whole=None if after is None else lambda: _whole(query, start, end, keys, dialect, kinds),
+        whole=None if after is None else whole,
     )
-
-
-def _whole(
-    query: Select[Any],
-    start: dt.date | None,
-    end: dt.date | None,
-    keys: list[SortKey],
-    dialect: str,
-    kinds: Sequence[str],
-) -> Select[Any]:
-    whole = overlap_arms(query, start=start, end=end, keys=keys, dialect=dialect, kinds=kinds)
-    assert whole is not None  # the same keys that made the page's
-    return whole.query

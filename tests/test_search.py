@@ -28,6 +28,7 @@ from app.services.dataset import Total
 from app.services.search import TYPE_ORDER, SearchHit, count, search, tokenize
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
+from app.services.search_sql import CITATION
 from tests.conftest import Database
 from tests.helpers import captured, explain
 
@@ -194,27 +195,38 @@ def test_hits_in_rank_order(seeded_db: Database) -> None:
     assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
 
 
-@pytest.fixture(params=["walk", "index"])
+PATHS = ["index", "walk", "gather", "gather entities", "gather citations"]
+
+
+@pytest.fixture(params=PATHS)
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The two ways to a page of hits: rows read in rank order (every seed query, as
-    its matches are dense enough, once the seed counts as big), or the full-text index (a walk
-    that gives up at once)."""
-    if request.param == "index":
-        monkeypatch.setattr(search_walk, "WALK_BUDGET", 0)
-    else:  # the seed is smaller than the table the walk starts at
+    """The ways to a page of hits. "index": one query through the full-text index, as in any
+    table as small as the seed. Otherwise two tiers, the rows that are not citations, then the
+    citations, each read in rank order ("walk"), or gathered through its own index when its
+    walk gives up: both ("gather"), or the one named."""
+    if request.param != "index":  # the seed counts as big
         monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
     walked: list[bool] = []
+    gathered: set[str] = set()
     real = search_walk.walk
 
     def spy(**kwargs: Any) -> list[search_walk.Walked] | None:
+        tier = "citations" if CITATION in kwargs["types"] else "entities"
+        if request.param in ("gather", f"gather {tier}"):
+            gathered.add(tier)
+            return None
         found = real(**kwargs)
         walked.append(found is not None)
         return found
 
     monkeypatch.setattr(search_module, "walk", spy)
     yield request.param
-    if walked:  # every page was made the way asked
-        assert set(walked) == {request.param == "walk"}
+    assert all(walked)  # the seed is smaller than the walk's budget
+    if request.param == "index":
+        assert not walked
+    elif request.param.startswith("gather"):
+        tiers = {"entities", "citations"} if request.param == "gather" else {request.param[7:]}
+        assert gathered == tiers
 
 
 @pytest.mark.usefixtures("path")
@@ -292,6 +304,7 @@ def test_types_filter_and_count(seeded_db: Database) -> None:
                 bad()
 
 
+@pytest.mark.usefixtures("path")
 def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
     brazil = DOCS.c.id == "country:BR"
     with Session(seeded_db.engine) as session, session.begin():
@@ -427,9 +440,14 @@ def test_search_rows_are_one_per_entity_and_citation(seeded_db: Database) -> Non
     with Session(seeded_db.engine) as session:
         kinds = list(session.execute(select(DOCS.c.entity_type)).scalars())
         sizes = [len(session.execute(select(table_of(t))).all()) for t in tables]
+        titled = select(DOCS.c.entity_type).where(DOCS.c.title_terms != "").distinct()
+        titled_types = set(session.execute(titled).scalars())
     assert [kinds.count(kind) for kind in TYPE_ORDER] == sizes
+    # The walk never looks for a citation that scores 2: it would read every one in vain.
+    assert titled_types == set(TYPE_ORDER) - {CITATION}
 
 
+@pytest.mark.usefixtures("path")
 def test_the_index_follows_changes_after_a_vacuum(seeded_db: Database) -> None:
     # VACUUM may renumber a table's own rowids; the index keys on fts_rowid, which it keeps.
     with Session(seeded_db.engine) as session, session.begin():
@@ -445,3 +463,23 @@ def test_the_index_follows_changes_after_a_vacuum(seeded_db: Database) -> None:
         assert search(session=session, q="brazil", types=["country"]) == []
         assert search(session=session, q="united states", types=["country"]) == []
         assert _ids(search(session=session, q="russia", types=["country"])) == ["country:RU"]
+
+
+def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk gives up in the other rows' segments ("also" is in none of them): their
+    matches are gathered through their own index, and the citations are read in key order.
+    Nothing asks the full index, which would gather every quote that matches."""
+    monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
+    monkeypatch.setattr(search_walk, "WALK_BUDGET", 40)  # past the 27 other rows, read twice
+    with Session(seeded_db.engine) as session:
+        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+        with captured(seeded_db.engine) as statements:
+            hits = search(session=session, q="also", limit=3)
+    assert hits == _reference(docs, "also")[:3]
+    test = {"sqlite": " MATCH ", "postgresql": " @@ "}[seeded_db.kind]
+    (gathering,) = [statement for statement in statements if test in statement[0]]
+    own = {"sqlite": "SCAN search_entity_fts VIRTUAL TABLE"}
+    plan = explain(seeded_db.engine, *gathering)
+    assert own.get(seeded_db.kind, "ix_search_document_entity_terms") in plan, plan

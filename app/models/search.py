@@ -12,6 +12,9 @@ from sqlmodel import Field, SQLModel
 
 FTS_TABLE = "search_fts"
 PG_TERMS_INDEX = "ix_search_document_terms"
+# The same, over the rows that are not citations (migration a5ba4687325d).
+ENTITY_FTS_TABLE = "search_entity_fts"
+PG_ENTITY_TERMS_INDEX = "ix_search_document_entity_terms"
 # The trigram index of citation quotes (migration 06a00919bde2), for `citations?q=`.
 CITATION_FTS_TABLE = "citation_fts"
 CITATION_FTS_KEY = "citation_fts_key"
@@ -22,7 +25,7 @@ EVENT_SPAN_INDEX = "ix_event_span"
 EVENT_KIND_SPAN_INDEX = "ix_event_kind_span"  # the same, led by the kind (5c2e8b7f1d04)
 # PostgreSQL: search rows' keys in code-point order, the order hits rank in (0e96a3643d15).
 PG_SEARCH_KEY_INDEX = "ix_search_document_id_c"
-_NATIVE_TABLES = (FTS_TABLE, CITATION_FTS_TABLE)
+_NATIVE_TABLES = (FTS_TABLE, ENTITY_FTS_TABLE, CITATION_FTS_TABLE)
 
 
 class SearchDocument(SQLModel, table=True):
@@ -58,6 +61,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     if type_ == "index":
         native = (
             PG_TERMS_INDEX,
+            PG_ENTITY_TERMS_INDEX,
             PG_CITATION_TRIGRAM_INDEX,
             EVENT_SPAN_INDEX,
             EVENT_KIND_SPAN_INDEX,

@@ -11,9 +11,11 @@ matched), else 1. Hits sort by score descending, then by type (program, agency, 
 agreement, restriction, event, source, citation), then by id in code-point order (PostgreSQL
 compares with COLLATE "C", as SQLite's BINARY does). (score, type, id) is the keyset of `after`.
 
-A page of a common query is read in rank order instead (app/services/search_walk), and on
-SQLite a count first streams the last token taken whole, which settles a lower bound without the
-prefix query's gathering. Snippets: app/services/search_snippets.
+In a table of more than a few rows, a page is read in rank order instead, in two tiers: the rows
+that are not citations, then the citations (app/services/search_walk); a tier whose matches are
+too sparse for that is gathered through its own index. On SQLite a count first streams the last
+token taken whole, which settles a lower bound without the prefix query's gathering.
+Snippets: app/services/search_snippets.
 """
 
 from collections.abc import Sequence
@@ -29,6 +31,7 @@ from app.services.paging import counted
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
 from app.services.search_sql import (
+    CITATION,
     DOC,
     TYPE_ORDER,
     fts5_query,
@@ -100,32 +103,69 @@ def search(
         raise ValueError("limit must be at least 1")
     if not tokens:
         return []
-    dialect = session.get_bind().dialect.name
     checked = _checked_types(types)
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
-    walked = (
-        None
-        if small(session=session, serving=serving)
-        else walk(
+    if small(session=session, serving=serving):
+        return _gathered(session, tokens, checked, after, limit, stated_only, entities=False)
+    hits: list[SearchHit] = []
+    for tier, entities in _tiers(checked):
+        if after is not None and entities and after[1] == CITATION:
+            continue  # every hit of this tier ranks before the position
+        start = after if after is not None and entities == (after[1] != CITATION) else None
+        wanted = limit - len(hits)
+        walked = walk(
             session=session,
             tokens=tokens,
             order=TYPE_ORDER,
-            types=checked,
-            limit=limit,
-            after=after,
+            types=tier,
+            limit=wanted,
+            after=start,
             stated_only=stated_only,
         )
-    )
-    if walked is not None:
-        texts = rows_of(session=session, hits=walked)
-        return [
-            _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
-        ]
+        if walked is None:
+            # Only the citations' own index narrows by type: the other tier passes none.
+            narrow = None if entities and checked is None else tier
+            hits += _gathered(session, tokens, narrow, start, wanted, stated_only, entities)
+        else:
+            texts = rows_of(session=session, hits=walked)
+            hits += [
+                _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
+            ]
+        if len(hits) == limit:
+            break
+    return hits
+
+
+def _tiers(checked: list[str] | None) -> list[tuple[list[str], bool]]:
+    """The types asked for, in two tiers read apart: the rows that are not citations, whose
+    hits rank first, then the citations (see `walk` and the migration a5ba4687325d). A word
+    common in quotes and rare elsewhere would otherwise make the walk give up in the other
+    rows' segments and gather every citation that matches, through the one full index."""
+    wanted = [t for t in TYPE_ORDER if checked is None or t in checked]
+    tiers = [([t for t in wanted if t != CITATION], True), ([CITATION], False)]
+    return [(types, entities) for types, entities in tiers if set(types) & set(wanted)]
+
+
+def _gathered(
+    session: Session,
+    tokens: list[str],
+    types: list[str] | None,
+    after: tuple[int, str, str] | None,
+    limit: int,
+    stated_only: bool,
+    entities: bool,
+) -> list[SearchHit]:
+    """Every match gathered through a full-text index, then ranked: cheap while they are few."""
+    dialect = session.get_bind().dialect.name
     query = page_statement(
-        dialect, typed=checked is not None, stated_only=stated_only, paged=after is not None
+        dialect,
+        typed=types is not None,
+        stated_only=stated_only,
+        paged=after is not None,
+        entities=entities,
     )
-    values = page_values(dialect=dialect, tokens=tokens, types=checked, after=after, limit=limit)
+    values = page_values(dialect=dialect, tokens=tokens, types=types, after=after, limit=limit)
     return [
         _hit(
             r["entity_type"], r["entity_id"], r["title"], r["body"], r["score"], r["basis"], tokens

@@ -29,9 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models.base import table_of
-from app.models.search import FTS_TABLE, SearchDocument
+from app.models.search import ENTITY_FTS_TABLE, FTS_TABLE, SearchDocument
 
 __all__ = [
+    "CITATION",
     "DOC",
     "TYPE_ORDER",
     "by_code_point",
@@ -54,8 +55,11 @@ TYPE_ORDER = (
     "citation",
 )
 
+# Citations rank last, and their titles (labels) are never searched, so they never score 2.
+# The other rows have a full-text index of their own (migration a5ba4687325d).
+CITATION = "citation"
+
 DOC = table_of(SearchDocument)
-_FTS = table(FTS_TABLE, column("rowid"))
 
 
 def by_code_point(dialect: str, column: ColumnElement[str]) -> ColumnElement[str]:
@@ -91,15 +95,19 @@ def _terms_vector(terms: ColumnElement[Any]) -> ColumnElement[Any]:
     return func.array_to_tsvector(func.string_to_array(terms, literal_column("' '")))
 
 
-def matching(dialect: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """Whether a document matches, and whether its title alone does; `match_values` bound."""
+def matching(
+    dialect: str, *, entities: bool = False
+) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """Whether a document matches, and whether its title alone does; `match_values` bound.
+    With `entities`, through the index of the rows that are not citations, and only those."""
     if dialect == "sqlite":
+        fts = table(ENTITY_FTS_TABLE if entities else FTS_TABLE, column("rowid"))
 
         def found(name: str) -> ColumnElement[bool]:
-            match = literal_column(FTS_TABLE).bool_op("MATCH")(bindparam(name, type_=String))
+            match = literal_column(fts.name).bool_op("MATCH")(bindparam(name, type_=String))
             # By rowid: FTS5 hands its matches' rowids over from its index alone, where each
             # doc_id is a lookup in its content table (11 of 19 ms for 1,000 matches).
-            return DOC.c.fts_rowid.in_(select(_FTS.c.rowid).where(match))
+            return DOC.c.fts_rowid.in_(select(fts.c.rowid).where(match))
 
         return found("match"), found("title_match")
     if dialect == "postgresql":
@@ -107,7 +115,11 @@ def matching(dialect: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
         # The same expression as the GIN index in the migration, or the planner cannot use it.
         document = _terms_vector(DOC.c.title_terms).op("||")(_terms_vector(DOC.c.body_terms))
         title = _terms_vector(DOC.c.title_terms)
-        return document.bool_op("@@")(tsquery), title.bool_op("@@")(tsquery)
+        matches: ColumnElement[bool] = document.bool_op("@@")(tsquery)
+        if entities:
+            # A literal, as in the partial index's predicate, which the planner must prove.
+            matches = and_(matches, DOC.c.entity_type != literal_column(f"'{CITATION}'"))
+        return matches, title.bool_op("@@")(tsquery)
     raise NotImplementedError(f"search does not support the {dialect} dialect")
 
 
@@ -122,8 +134,8 @@ def narrowed(
     return where
 
 
-def _ranked(dialect: str, typed: bool, stated_only: bool) -> Subquery:
-    matches, title_matches = matching(dialect)
+def _ranked(dialect: str, typed: bool, stated_only: bool, entities: bool) -> Subquery:
+    matches, title_matches = matching(dialect, entities=entities)
     types: BindParameter[str] | None = bindparam("types", expanding=True) if typed else None
     type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=DOC.c.entity_type)
     return (
@@ -158,10 +170,13 @@ def _after(ranked: Subquery, entity_id: ColumnElement[str]) -> ColumnElement[boo
 
 
 @functools.cache
-def page_statement(dialect: str, *, typed: bool, stated_only: bool, paged: bool) -> Select[Any]:
+def page_statement(
+    dialect: str, *, typed: bool, stated_only: bool, paged: bool, entities: bool = False
+) -> Select[Any]:
     """A page of hits in rank order: `match_values`, `limit`, and `types` when typed, and the
-    `after_*` position when paged, bound at execution."""
-    ranked = _ranked(dialect, typed, stated_only)
+    `after_*` position when paged, bound at execution. With `entities`, of the rows that are
+    not citations, through their own index."""
+    ranked = _ranked(dialect, typed, stated_only, entities)
     entity_id = by_code_point(dialect, ranked.c.entity_id)
     query = select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id)
     if paged:

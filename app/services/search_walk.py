@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, liter
 from sqlmodel import Session
 
 from app.services.dataset import Serving, Total
-from app.services.search_sql import DOC, by_code_point
+from app.services.search_sql import CITATION, DOC, by_code_point
 
 __all__ = [
     "COUNT_SCANS",
@@ -176,8 +176,8 @@ def walk(
     read = 0
     for score in (2, 1):
         for type_ in order:
-            if types is not None and type_ not in types:
-                continue
+            if (types is not None and type_ not in types) or (score, type_) == (2, CITATION):
+                continue  # a citation's title is never searched: it never scores 2
             start = f"{type_}:"
             if after is not None:
                 if (-score, order.index(type_)) < (-after[0], order.index(after[1])):

@@ -79,10 +79,10 @@ _FTS5_PARTS = ("", "_data", "_idx", "_content", "_docsize", "_config")
 def test_migration_makes_and_removes_the_native_index(migrated_db: Database) -> None:
     native = {
         "sqlite": {"search_document"}
-        | {f"{fts}{part}" for fts in ("search_fts", "search_entity_fts") for part in _FTS5_PARTS}
+        | {f"search_{fts}fts{part}" for fts in ("", "entity_", "citation_") for part in _FTS5_PARTS}
         | {f"search_document_fts_{op}" for op in ("insert", "update", "delete")}
-        | {f"search_document_entity_fts_{op}" for op in ("update", "delete")},
-        "postgresql": {"ix_search_document_terms", "ix_search_document_entity_terms"},
+        | {f"search_document_tier_fts_{op}" for op in ("update", "delete")},
+        "postgresql": {f"ix_search_document_{tier}terms" for tier in ("", "entity_", "citation_")},
     }[migrated_db.kind]
     assert _native_objects(migrated_db) == native
     migrate.downgrade(migrated_db.url, "a23ad4533914")

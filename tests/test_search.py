@@ -483,3 +483,32 @@ def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
     own = {"sqlite": "SCAN search_entity_fts VIRTUAL TABLE"}
     plan = explain(seeded_db.engine, *gathering)
     assert own.get(seeded_db.kind, "ix_search_document_entity_terms") in plan, plan
+    assert "ix_search_document_entity_type" not in plan, plan  # the tier drives, not the type
+
+
+def test_each_tier_is_gathered_through_its_own_index_not_the_types(
+    seeded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walks that give up at once: the rows that are not citations are gathered through their
+    index, the citations through theirs; the types asked narrow what each gives, and never
+    drive it (the type's index would read every row of the type)."""
+    monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
+    monkeypatch.setattr(search_walk, "WALK_BUDGET", 0)
+    types = ["event", "agency", "citation"]
+    with Session(seeded_db.engine) as session:
+        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+        with captured(seeded_db.engine) as statements:
+            hits = search(session=session, q="moon", types=types, limit=200)
+    asked = [doc for doc in docs if doc["entity_type"] in types]
+    assert hits == _reference(asked, "moon")
+    assert {hit.type for hit in hits} == {"event", "citation"}
+    test = {"sqlite": " MATCH ", "postgresql": " @@ "}[seeded_db.kind]
+    plans = [explain(seeded_db.engine, *s) for s in statements if test in s[0]]
+    own = {
+        "sqlite": ["SCAN search_entity_fts VIRTUAL TABLE", "SCAN search_citation_fts VIRTUAL"],
+        "postgresql": ["ix_search_document_entity_terms", "ix_search_document_citation_terms"],
+    }[seeded_db.kind]
+    assert len(plans) == len(own), plans
+    for plan, index in zip(plans, own, strict=True):
+        assert index in plan, plan
+        assert "ix_search_document_entity_type" not in plan, plan

@@ -12,9 +12,12 @@ from sqlmodel import Field, SQLModel
 
 FTS_TABLE = "search_fts"
 PG_TERMS_INDEX = "ix_search_document_terms"
-# The same, over the rows that are not citations (migration a5ba4687325d).
-ENTITY_FTS_TABLE = "search_entity_fts"
-PG_ENTITY_TERMS_INDEX = "ix_search_document_entity_terms"
+# The same per tier, citations and the other rows (migration a5ba4687325d).
+TIER_FTS_TABLES = {"entities": "search_entity_fts", "citations": "search_citation_fts"}
+PG_TIER_TERMS_INDEXES = {
+    "entities": "ix_search_document_entity_terms",
+    "citations": "ix_search_document_citation_terms",
+}
 # The trigram index of citation quotes (migration 06a00919bde2), for `citations?q=`.
 CITATION_FTS_TABLE = "citation_fts"
 CITATION_FTS_KEY = "citation_fts_key"
@@ -25,14 +28,16 @@ EVENT_SPAN_INDEX = "ix_event_span"
 EVENT_KIND_SPAN_INDEX = "ix_event_kind_span"  # the same, led by the kind (5c2e8b7f1d04)
 # PostgreSQL: search rows' keys in code-point order, the order hits rank in (0e96a3643d15).
 PG_SEARCH_KEY_INDEX = "ix_search_document_id_c"
-_NATIVE_TABLES = (FTS_TABLE, ENTITY_FTS_TABLE, CITATION_FTS_TABLE)
+_NATIVE_TABLES = (FTS_TABLE, *TIER_FTS_TABLES.values(), CITATION_FTS_TABLE)
 
 
 class SearchDocument(SQLModel, table=True):
     __tablename__ = "search_document"
 
     id: str = Field(primary_key=True, max_length=240, description="'<entity_type>:<entity_id>'")
-    entity_type: str = Field(max_length=32, index=True)
+    # No index of its own: next to a full-text match the planners took it to read every row of
+    # a type; a type's rows are a range of the primary key ('<type>:…') when one is wanted.
+    entity_type: str = Field(max_length=32)
     entity_id: str = Field(max_length=200)
     title: str = Field(sa_type=SAText)
     body: str = Field(sa_type=SAText)
@@ -61,7 +66,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     if type_ == "index":
         native = (
             PG_TERMS_INDEX,
-            PG_ENTITY_TERMS_INDEX,
+            *PG_TIER_TERMS_INDEXES.values(),
             PG_CITATION_TRIGRAM_INDEX,
             EVENT_SPAN_INDEX,
             EVENT_KIND_SPAN_INDEX,

@@ -34,6 +34,7 @@ from app.services.search_sql import (
     CITATION,
     DOC,
     TYPE_ORDER,
+    Tier,
     fts5_query,
     match_values,
     matching,
@@ -107,26 +108,26 @@ def search(
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
     if small(session=session, serving=serving):
-        return _gathered(session, tokens, checked, after, limit, stated_only, entities=False)
+        return _gathered(session, tokens, checked, after, limit, stated_only, tier=None)
     hits: list[SearchHit] = []
-    for tier, entities in _tiers(checked):
-        if after is not None and entities and after[1] == CITATION:
-            continue  # every hit of this tier ranks before the position
-        start = after if after is not None and entities == (after[1] != CITATION) else None
+    for tier, tier_types in _tiers(checked):
+        start = after if after is not None and _tier_of(after[1]) == tier else None
+        if after is not None and start is None and tier == "entities":
+            continue  # the position is past every hit of this tier
         wanted = limit - len(hits)
         walked = walk(
             session=session,
             tokens=tokens,
             order=TYPE_ORDER,
-            types=tier,
+            types=tier_types,
             limit=wanted,
             after=start,
             stated_only=stated_only,
         )
         if walked is None:
-            # Only the citations' own index narrows by type: the other tier passes none.
-            narrow = None if entities and checked is None else tier
-            hits += _gathered(session, tokens, narrow, start, wanted, stated_only, entities)
+            # The tier's own index holds its rows alone: narrowed only if fewer types are asked.
+            narrow = None if checked is None or tier == "citations" else tier_types
+            hits += _gathered(session, tokens, narrow, start, wanted, stated_only, tier=tier)
         else:
             texts = rows_of(session=session, hits=walked)
             hits += [
@@ -137,14 +138,20 @@ def search(
     return hits
 
 
-def _tiers(checked: list[str] | None) -> list[tuple[list[str], bool]]:
-    """The types asked for, in two tiers read apart: the rows that are not citations, whose
-    hits rank first, then the citations (see `walk` and the migration a5ba4687325d). A word
-    common in quotes and rare elsewhere would otherwise make the walk give up in the other
-    rows' segments and gather every citation that matches, through the one full index."""
-    wanted = [t for t in TYPE_ORDER if checked is None or t in checked]
-    tiers = [([t for t in wanted if t != CITATION], True), ([CITATION], False)]
-    return [(types, entities) for types, entities in tiers if set(types) & set(wanted)]
+def _tier_of(type_: str) -> Tier:
+    return "citations" if type_ == CITATION else "entities"
+
+
+def _tiers(checked: list[str] | None) -> list[tuple[Tier, list[str]]]:
+    """The tiers read apart, in rank order, each with the types asked of it: the rows that are
+    not citations, then the citations (see the migration a5ba4687325d). With one index for
+    both, a word common in one tier and rare in the other was gathered whole from the index
+    whenever the walk gave up in the rare one's segments."""
+    tiers: dict[Tier, list[str]] = {"entities": [], "citations": []}
+    for type_ in TYPE_ORDER:
+        if checked is None or type_ in checked:
+            tiers[_tier_of(type_)].append(type_)
+    return [(tier, types) for tier, types in tiers.items() if types]
 
 
 def _gathered(
@@ -154,7 +161,8 @@ def _gathered(
     after: tuple[int, str, str] | None,
     limit: int,
     stated_only: bool,
-    entities: bool,
+    *,
+    tier: Tier | None,
 ) -> list[SearchHit]:
     """Every match gathered through a full-text index, then ranked: cheap while they are few."""
     dialect = session.get_bind().dialect.name
@@ -163,7 +171,7 @@ def _gathered(
         typed=types is not None,
         stated_only=stated_only,
         paged=after is not None,
-        entities=entities,
+        tier=tier,
     )
     values = page_values(dialect=dialect, tokens=tokens, types=types, after=after, limit=limit)
     return [

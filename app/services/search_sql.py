@@ -7,7 +7,7 @@ not) and only executed afterwards; on a small table building it took longer than
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     BindParameter,
@@ -29,12 +29,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from app.models.base import table_of
-from app.models.search import ENTITY_FTS_TABLE, FTS_TABLE, SearchDocument
+from app.models.search import FTS_TABLE, TIER_FTS_TABLES, SearchDocument
 
 __all__ = [
     "CITATION",
     "DOC",
     "TYPE_ORDER",
+    "Tier",
     "by_code_point",
     "fts5_query",
     "match_values",
@@ -56,8 +57,10 @@ TYPE_ORDER = (
 )
 
 # Citations rank last, and their titles (labels) are never searched, so they never score 2.
-# The other rows have a full-text index of their own (migration a5ba4687325d).
+# They and the other rows are two tiers, each with a full-text index of its own (migration
+# a5ba4687325d).
 CITATION = "citation"
+Tier = Literal["entities", "citations"]
 
 DOC = table_of(SearchDocument)
 
@@ -96,12 +99,12 @@ def _terms_vector(terms: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def matching(
-    dialect: str, *, entities: bool = False
+    dialect: str, *, tier: Tier | None = None
 ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """Whether a document matches, and whether its title alone does; `match_values` bound.
-    With `entities`, through the index of the rows that are not citations, and only those."""
+    With a `tier`, through the index of its rows, and only those."""
     if dialect == "sqlite":
-        fts = table(ENTITY_FTS_TABLE if entities else FTS_TABLE, column("rowid"))
+        fts = table(TIER_FTS_TABLES[tier] if tier else FTS_TABLE, column("rowid"))
 
         def found(name: str) -> ColumnElement[bool]:
             match = literal_column(fts.name).bool_op("MATCH")(bindparam(name, type_=String))
@@ -116,9 +119,11 @@ def matching(
         document = _terms_vector(DOC.c.title_terms).op("||")(_terms_vector(DOC.c.body_terms))
         title = _terms_vector(DOC.c.title_terms)
         matches: ColumnElement[bool] = document.bool_op("@@")(tsquery)
-        if entities:
-            # A literal, as in the partial index's predicate, which the planner must prove.
-            matches = and_(matches, DOC.c.entity_type != literal_column(f"'{CITATION}'"))
+        if tier:
+            # The partial index's predicate, which the planner must prove: with a literal.
+            citation: ColumnElement[str] = literal_column(f"'{CITATION}'")
+            rows = DOC.c.entity_type
+            matches = and_(matches, rows == citation if tier == "citations" else rows != citation)
         return matches, title.bool_op("@@")(tsquery)
     raise NotImplementedError(f"search does not support the {dialect} dialect")
 
@@ -134,8 +139,8 @@ def narrowed(
     return where
 
 
-def _ranked(dialect: str, typed: bool, stated_only: bool, entities: bool) -> Subquery:
-    matches, title_matches = matching(dialect, entities=entities)
+def _ranked(dialect: str, typed: bool, stated_only: bool, tier: Tier | None) -> Subquery:
+    matches, title_matches = matching(dialect, tier=tier)
     types: BindParameter[str] | None = bindparam("types", expanding=True) if typed else None
     type_rank = case({name: rank for rank, name in enumerate(TYPE_ORDER)}, value=DOC.c.entity_type)
     return (
@@ -171,12 +176,12 @@ def _after(ranked: Subquery, entity_id: ColumnElement[str]) -> ColumnElement[boo
 
 @functools.cache
 def page_statement(
-    dialect: str, *, typed: bool, stated_only: bool, paged: bool, entities: bool = False
+    dialect: str, *, typed: bool, stated_only: bool, paged: bool, tier: Tier | None = None
 ) -> Select[Any]:
     """A page of hits in rank order: `match_values`, `limit`, and `types` when typed, and the
-    `after_*` position when paged, bound at execution. With `entities`, of the rows that are
-    not citations, through their own index."""
-    ranked = _ranked(dialect, typed, stated_only, entities)
+    `after_*` position when paged, bound at execution. With a `tier`, of its rows, through
+    its own index."""
+    ranked = _ranked(dialect, typed, stated_only, tier)
     entity_id = by_code_point(dialect, ranked.c.entity_id)
     query = select(ranked).order_by(ranked.c.score.desc(), ranked.c.type_rank, entity_id)
     if paged:

@@ -512,3 +512,37 @@ def test_each_tier_is_gathered_through_its_own_index_not_the_types(
     for plan, index in zip(plans, own, strict=True):
         assert index in plan, plan
         assert "ix_search_document_entity_type" not in plan, plan
+
+
+TYPE_SETS = [["event"], ["event", "agency"], ["citation"], ["event", "citation"]]
+TYPE_SETS += [[t for t in TYPE_ORDER if t != CITATION]]
+
+
+@pytest.mark.parametrize("types", TYPE_SETS, ids="+".join)
+def test_typed_counts_agree_with_the_reference_through_the_tiers_index(
+    seeded_db: Database, types: list[str]
+) -> None:
+    """Types within one tier are counted through its index; across both, through the full
+    one. The totals are the reference's, bounded or not, stated only or not."""
+    with Session(seeded_db.engine) as session:
+        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+        asked = [doc for doc in docs if doc["entity_type"] in types]
+        for q in ("moon", "lunar", "russia", "also", "mo"):
+            for stated_only in (False, True):
+                rows = [d for d in asked if d["basis"] == "stated"] if stated_only else asked
+                n = len(_reference(rows, q))
+                kwargs: dict[str, Any] = {"session": session, "q": q, "types": types}
+                kwargs["stated_only"] = stated_only
+                assert count(**kwargs) == Total(n), (q, stated_only)
+                if n > 1:
+                    assert count(**kwargs, limit=n - 1) == Total(n - 1, exact=False), q
+        with captured(seeded_db.engine) as statements:
+            count(session=session, q="moon", types=types)
+    index = {
+        "sqlite": {1: "SCAN search_entity_fts", 2: "SCAN search_fts "},
+        "postgresql": {1: "ix_search_document_entity_terms", 2: "ix_search_document_terms"},
+    }[seeded_db.kind][len({t == CITATION for t in types})]
+    if types == [CITATION]:
+        index = index.replace("entity", "citation")
+    plan = explain(seeded_db.engine, *statements[-1])
+    assert index in plan, plan

@@ -20,29 +20,22 @@ Snippets: app/services/search_snippets.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, column, literal_column, select, table
 from sqlmodel import Session
 
-from app.models.search import FTS_TABLE
 from app.services.dataset import Serving, Total
-from app.services.paging import counted
+from app.services.search_count import count_matches
 from app.services.search_index import text_terms
 from app.services.search_snippets import snippet
 from app.services.search_sql import (
-    CITATION,
-    DOC,
     TYPE_ORDER,
     Tier,
-    fts5_query,
-    match_values,
-    matching,
-    narrowed,
     page_statement,
     page_values,
+    tier_of,
+    tiers,
 )
-from app.services.search_walk import dense_count, known_small, rows_of, small, walk
+from app.services.search_walk import known_small, rows_of, small, walk
 
 __all__ = [
     "MAX_QUERY_LENGTH",
@@ -110,8 +103,8 @@ def search(
     if small(session=session, serving=serving):
         return _gathered(session, tokens, checked, after, limit, stated_only, tier=None)
     hits: list[SearchHit] = []
-    for tier, tier_types in _tiers(checked):
-        start = after if after is not None and _tier_of(after[1]) == tier else None
+    for tier, tier_types in tiers(checked):
+        start = after if after is not None and tier_of(after[1]) == tier else None
         if after is not None and start is None and tier == "entities":
             continue  # the position is past every hit of this tier
         wanted = limit - len(hits)
@@ -136,22 +129,6 @@ def search(
         if len(hits) == limit:
             break
     return hits
-
-
-def _tier_of(type_: str) -> Tier:
-    return "citations" if type_ == CITATION else "entities"
-
-
-def _tiers(checked: list[str] | None) -> list[tuple[Tier, list[str]]]:
-    """The tiers read apart, in rank order, each with the types asked of it: the rows that are
-    not citations, then the citations (see the migration a5ba4687325d). With one index for
-    both, a word common in one tier and rare in the other was gathered whole from the index
-    whenever the walk gave up in the rare one's segments."""
-    tiers: dict[Tier, list[str]] = {"entities": [], "citations": []}
-    for type_ in TYPE_ORDER:
-        if checked is None or type_ in checked:
-            tiers[_tier_of(type_)].append(type_)
-    return [(tier, types) for tier, types in tiers.items() if types]
 
 
 def _gathered(
@@ -211,57 +188,16 @@ def count(
         return Total(0)
     checked = _checked_types(types)
     if serving is None:
-        return _count(session, tokens, checked, stated_only, limit)
+        return count_matches(
+            session=session, tokens=tokens, types=checked, stated_only=stated_only, limit=limit
+        )
     key = ("search", tuple(tokens), tuple(checked) if checked else None, stated_only)
     if (known := serving.counts.get(key)) is None:
-        known = serving.counts[key] = _count(
-            session, tokens, checked, stated_only, serving.total_limit
+        known = serving.counts[key] = count_matches(
+            session=session,
+            tokens=tokens,
+            types=checked,
+            stated_only=stated_only,
+            limit=serving.total_limit,
         )
     return known
-
-
-def _count(
-    session: Session,
-    tokens: list[str],
-    checked: list[str] | None,
-    stated_only: bool,
-    limit: int | None,
-) -> Total:
-    dialect = session.get_bind().dialect.name
-    if dialect != "sqlite":
-        if limit is not None and not checked and not stated_only:
-            dense = dense_count(session=session, tokens=tokens, limit=limit)
-            if dense is not None:
-                return dense
-        matches, _ = matching(dialect)
-        where = [matches, *narrowed(checked, stated_only)]
-        # Planned apart from the limit: told that a LIMIT would stop it early, PostgreSQL
-        # scanned every row for a rare word (3.3 s at a million rows; the tsquery's estimate
-        # is a guess). A materialized CTE is planned for all its rows and read only as far
-        # as the count goes.
-        found = select(DOC.c.id).where(*where).params(match_values(dialect, tokens))
-        planned = found.cte("matches").prefix_with("MATERIALIZED")
-        return counted(session=session, query=select(planned.c.id), limit=limit)
-
-    def joined(expression: str) -> Select[Any]:
-        # Joined from the FTS5 table, which hands its matches over one by one: counting stops
-        # at `limit`. The IN (…) that search() filters by gathers every match first.
-        fts = table(FTS_TABLE, column("rowid"))
-        match = literal_column(FTS_TABLE).bool_op("MATCH")(expression)
-        where = narrowed(checked, stated_only)
-        if not where:
-            # Every search row has its one FTS5 row (the triggers keep them in step): with
-            # nothing to narrow by, the FTS5 index alone counts, without a lookup per match.
-            return select(fts.c.rowid).where(match)
-        rows = fts.join(DOC, DOC.c.fts_rowid == fts.c.rowid)
-        return select(DOC.c.id).select_from(rows).where(match, *where)
-
-    if limit is not None:
-        # A prefix query gathers every term it covers before handing over the first match
-        # (150 ms for "the"* at a million rows); the last token taken whole is streamed, and
-        # its matches are some of the prefix's. Enough of them settle a lower bound.
-        whole = fts5_query(tokens, prefix=False)
-        bound = counted(session=session, query=joined(whole), limit=limit)
-        if not bound.exact:
-            return bound
-    return counted(session=session, query=joined(fts5_query(tokens)), limit=limit)

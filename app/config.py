@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # server's). Its reads are bounded index ranges; parallel plans chose sorts over them and
     # made a capped count at a million rows 14 ms instead of 0.6 (bench notes, issue 15).
     db_parallel_workers: int | None = Field(default=0, ge=0)
+    # PostgreSQL's JIT compilation for the API's connections. A tsquery's row estimate is a
+    # guess: a search's gather of no rows was costed past jit_above_cost, and compiling took
+    # 5.2 ms of its 5.4 (issue 15 notes). The API's statements are short; none gains from it.
+    db_jit: bool = False
     # Seconds a request waits for its reads on a server database before it answers 503: a
     # frozen server enforces no statement timeout of its own.
     db_wait: float = Field(default=12.0, gt=0)

@@ -45,6 +45,8 @@ def _postgres_connect_args(url: URL, config: Settings) -> dict[str, Any]:
         own.append(f"-c statement_timeout={config.db_statement_timeout_ms}")
     if config.db_parallel_workers is not None:
         own.append(f"-c max_parallel_workers_per_gather={config.db_parallel_workers}")
+    if not config.db_jit:
+        own.append("-c jit=off")
     if own:
         given = url.query.get("options")
         args["options"] = " ".join([given, *own] if isinstance(given, str) else own)

@@ -73,6 +73,7 @@ def test_the_connect_timeout_and_the_urls_own_options_are_passed(postgres_url: s
             )
             parallel = conn.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
             assert parallel == "0"
+            assert conn.execute(text("SHOW jit")).scalar_one() == "off"
     finally:
         engine.dispose()
 

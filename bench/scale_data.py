@@ -338,4 +338,5 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         # Common in citations' quotes, rare before them in rank order (titles, other types).
         "citation_word": "moon",
         "citation_word_2": "memorandum",
+        "event_word": "record",  # in every event, in no quote
     }

@@ -6,7 +6,9 @@ every match and sorting them (4.2 s for "lunar", in 933,349 of 2,000,149 rows), 
 (score, type) segment are read in key order and tested one by one, until a page is full. That
 costs little while matches are dense, and without limit when they are sparse: past
 WALK_BUDGET rows read the walk gives up, and the caller gathers the matches through the
-full-text index instead (cheap, since they are then few). A table of fewer than INDEX_BELOW
+full-text index instead (cheap, since they are then few). The caller walks each tier apart
+(app/services/search_sql.tiers), with a budget each, and gathers through the tier's own
+index: sparse in one tier says nothing of the other. A table of fewer than INDEX_BELOW
 rows goes to the index at once: it cannot gather more matches than the walk's budget, and its
 one query beats the walk's one per segment. Such a table is probed once per dataset version;
 a search in it is short whatever the query, so the route runs it on the event loop (`small`).
@@ -38,7 +40,7 @@ __all__ = [
     "walk",
 ]
 
-WALK_BUDGET = 1000  # rows read, over every segment, before the full-text index is asked
+WALK_BUDGET = 1000  # rows read, over every segment asked, before the full-text index is
 INDEX_BELOW = WALK_BUDGET  # search rows
 FIRST_CHUNK = 32  # rows read at first; each further read of a segment doubles, up to CHUNK
 CHUNK = 512

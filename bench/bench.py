@@ -77,9 +77,9 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, headers: dict[str, str]) -> Result:
+def wrk(url: str, headers: dict[str, str], *, seconds: int = DURATION) -> Result:
     # A long timeout: a slow scenario is measured slow, not dropped as socket timeouts.
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "30s", "--latency"]
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
@@ -98,8 +98,8 @@ def wrk(url: str, headers: dict[str, str]) -> Result:
     return Result(float(rps.group(1)), _ms(p50.group(1)), _ms(p99.group(1)), failed)
 
 
-def python_load(url: str, headers: dict[str, str]) -> Result:
-    """A fallback load generator: CONNECTIONS keep-alive clients for DURATION seconds."""
+def python_load(url: str, headers: dict[str, str], *, seconds: int = DURATION) -> Result:
+    """A fallback load generator: CONNECTIONS keep-alive clients for `seconds`."""
     import asyncio
 
     latencies: list[float] = []
@@ -116,7 +116,7 @@ def python_load(url: str, headers: dict[str, str]) -> Result:
 
     async def run() -> float:
         began = time.perf_counter()
-        deadline = began + DURATION
+        deadline = began + seconds
         await asyncio.gather(*(worker(deadline) for _ in range(CONNECTIONS)))
         return time.perf_counter() - began
 

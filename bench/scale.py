@@ -46,11 +46,12 @@ from app.resources.signatories.queries import SignatoryFilters
 from app.services import paging, search
 from app.services.dataset import TOTAL_LIMIT, Serving, Total
 from app.services.listing import list_documents, read_one
-from bench.bench import ROOT, free_port, start
+from bench.bench import ROOT, Result, free_port, start
 from bench.peer import start_datasette
 from bench.scale_data import populate
 from bench.scale_explain import breakdown
 from bench.scale_http import HttpTiming, http_paths, peer_paths, time_paths
+from bench.scale_load import LOAD, load_paths
 from bench.scale_postgres import copy_database, drop_database, postgres_server
 from bench.scale_report import BUDGET_S, DEEP_STEP, LIMIT, RUNS, SIZES, missed, report, summary
 from bench.scale_writes import Change, FullRebuild, measure_writes
@@ -101,6 +102,8 @@ class Size:
     db: dict[str, tuple[Timing | None, Timing | None]] = field(default_factory=dict)
     http: dict[str, HttpTiming] = field(default_factory=dict)
     peer: dict[str, HttpTiming] = field(default_factory=dict)  # Datasette, on SQLite
+    load: dict[str, Result] = field(default_factory=dict)  # at the largest size
+    peer_load: dict[str, Result] = field(default_factory=dict)
     rss_mb: float = 0.0
     hwm_mb: float = 0.0
     rebuild: FullRebuild | None = None
@@ -282,7 +285,10 @@ def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:
     return deep
 
 
-def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, str]) -> None:
+def measure_http(
+    size: Size, url: str, picks: dict[str, str], deep: dict[str, str], *, loaded: bool
+) -> None:
+    """Sequential requests to the API (and to Datasette on SQLite); under load too if `loaded`."""
     port = free_port()
     env = {
         "SPACEFACTS_DATABASE_URL": url,
@@ -294,7 +300,10 @@ def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, st
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        size.http = time_paths(base, http_paths(picks, deep), n_rows(size))
+        paths = http_paths(picks, deep)
+        size.http = time_paths(base, paths, n_rows(size))
+        if loaded:
+            size.load = load_paths(base, paths, n_rows(size))
         status = Path(f"/proc/{server.pid}/status").read_text()
         mem = {k: v for k, _, v in (line.partition(":") for line in status.splitlines())}
         size.rss_mb = int(mem["VmRSS"].split()[0]) / 1024
@@ -309,7 +318,10 @@ def measure_http(size: Size, url: str, picks: dict[str, str], deep: dict[str, st
     peer = start_datasette(start=start, db=file, port=port)
     try:
         base = f"http://127.0.0.1:{port}"
-        size.peer = time_paths(base, peer_paths(picks, file.stem), f"{n_rows(size)} Datasette")
+        paths = peer_paths(picks, file.stem)
+        size.peer = time_paths(base, paths, f"{n_rows(size)} Datasette")
+        if loaded:
+            size.peer_load = load_paths(base, paths, f"{n_rows(size)} Datasette")
     finally:
         peer.terminate()
         peer.wait(timeout=10)
@@ -344,7 +356,7 @@ def run_size(n: int, server: str | None) -> list[Size]:
             size = Size(n, load_s, engine)
             if not WRITES_ONLY:
                 deep = measure_db(size, urls[engine], picks)
-                measure_http(size, urls[engine], picks, deep)
+                measure_http(size, urls[engine], picks, deep, loaded=LOAD and n == max(SIZES))
             if not READS_ONLY:
                 # Last: the full rebuild replaces the template documents the reads were timed on.
                 size.rebuild, size.changes = measure_writes(urls[engine], picks, label=n_rows(size))

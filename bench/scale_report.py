@@ -5,6 +5,7 @@ import statistics
 from typing import TYPE_CHECKING
 
 from app.services.dataset import TOTAL_LIMIT
+from bench.scale_load import report_load
 
 if TYPE_CHECKING:
     from bench.scale import Size, Timing
@@ -71,6 +72,8 @@ def report(size: "Size") -> None:
             api, bad = size.http[name][0], failed or size.http[name][3]
             ratio = "-" if bad else f"{p50 / api:.1f}"
             print(f"{name:58} {p50:9.2f} {p99:9.2f} {failed:8d} {ratio:>7}")
+    if size.load:
+        report_load(size.load, size.peer_load)
     if size.rebuild is not None:
         print()
         print(rebuild_line(size.rebuild))

@@ -101,9 +101,17 @@ def search(
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
     if small(session=session, serving=serving):
-        return _gathered(session, tokens, checked, after, limit, stated_only, tier=None)
+        return _gathered(
+            session=session,
+            tokens=tokens,
+            types=checked,
+            after=after,
+            limit=limit,
+            stated_only=stated_only,
+            tier=None,
+        )
     hits: list[SearchHit] = []
-    for tier, tier_types in tiers(checked):
+    for tier, tier_types, narrow in tiers(checked):
         start = after if after is not None and tier_of(after[1]) == tier else None
         if after is not None and start is None and tier == "entities":
             continue  # the position is past every hit of this tier
@@ -119,8 +127,15 @@ def search(
         )
         if walked is None:
             # The tier's own index holds its rows alone: narrowed only if fewer types are asked.
-            narrow = None if checked is None or tier == "citations" else tier_types
-            hits += _gathered(session, tokens, narrow, start, wanted, stated_only, tier=tier)
+            hits += _gathered(
+                session=session,
+                tokens=tokens,
+                types=narrow,
+                after=start,
+                limit=wanted,
+                stated_only=stated_only,
+                tier=tier,
+            )
         else:
             texts = rows_of(session=session, hits=walked)
             hits += [
@@ -132,13 +147,13 @@ def search(
 
 
 def _gathered(
+    *,
     session: Session,
     tokens: list[str],
     types: list[str] | None,
     after: tuple[int, str, str] | None,
     limit: int,
     stated_only: bool,
-    *,
     tier: Tier | None,
 ) -> list[SearchHit]:
     """Every match gathered through a full-text index, then ranked: cheap while they are few."""

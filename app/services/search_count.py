@@ -29,14 +29,10 @@ __all__ = ["count_matches"]
 
 def _tier_of_types(types: list[str] | None) -> tuple[Tier | None, list[str] | None]:
     """The tier holding every type asked, if one does, and the types still to narrow by."""
-    if types is None:
-        return None, None
     asked = tiers(types)
-    if len(asked) != 1:
+    if types is None or len(asked) != 1:
         return None, types
-    tier, kept = asked[0]
-    whole = dict(tiers(None))[tier]
-    return tier, (None if kept == whole else kept)
+    return asked[0].tier, asked[0].narrow
 
 
 def count_matches(

@@ -7,7 +7,7 @@ not) and only executed afterwards; on a small table building it took longer than
 
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import (
     BindParameter,
@@ -36,6 +36,7 @@ __all__ = [
     "DOC",
     "TYPE_ORDER",
     "Tier",
+    "TierAsked",
     "by_code_point",
     "fts5_query",
     "match_values",
@@ -71,16 +72,28 @@ def tier_of(type_: str) -> Tier:
     return "citations" if type_ == CITATION else "entities"
 
 
-def tiers(types: Sequence[str] | None) -> list[tuple[Tier, list[str]]]:
+class TierAsked(NamedTuple):
+    tier: Tier
+    types: list[str]  # the types asked that lie in the tier, in rank order
+    narrow: list[str] | None  # the same, or None when they are all the tier holds
+
+
+def tiers(types: Sequence[str] | None) -> list[TierAsked]:
     """The tiers a search reads apart, in rank order, each with the types asked of it: the
     rows that are not citations, then the citations. With one index for both, a word common
     in one tier and rare in the other was gathered whole from it whenever the walk gave up
     in the rare one's segments ("moon" at 1M rows: 333,358 matches, 7 of them not quotes)."""
     found: dict[Tier, list[str]] = {"entities": [], "citations": []}
+    whole: dict[Tier, list[str]] = {"entities": [], "citations": []}
     for type_ in TYPE_ORDER:
+        whole[tier_of(type_)].append(type_)
         if types is None or type_ in types:
             found[tier_of(type_)].append(type_)
-    return [(tier, asked) for tier, asked in found.items() if asked]
+    return [
+        TierAsked(tier, asked, None if asked == whole[tier] else asked)
+        for tier, asked in found.items()
+        if asked
+    ]
 
 
 def by_code_point(dialect: str, column: ColumnElement[str]) -> ColumnElement[str]:

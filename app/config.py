@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout: float = Field(default=5.0, gt=0)
+    # PostgreSQL only: test a pooled connection before use, once it has been idle at least
+    # db_pool_ping_idle seconds (0: at every checkout; app/db_ping.py says why not always).
     db_pool_pre_ping: bool = True
+    db_pool_ping_idle: float = Field(default=1.0, ge=0)
     # Seconds before a pooled connection is replaced (below proxies' and servers' idle cuts).
     db_pool_recycle: int = 1800
     # PostgreSQL only: seconds to wait for a connection, and the longest any statement may

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
 from app.config import Settings, settings
+from app.db_ping import ping_when_idle
 from app.replica import READ_ENGINE, Routing
 from app.services.dataset import current_version
 
@@ -30,7 +31,6 @@ def _pool(config: Settings) -> dict[str, Any]:
         "max_overflow": config.db_max_overflow,
         "pool_timeout": config.db_pool_timeout,
         "pool_recycle": config.db_pool_recycle,
-        "pool_pre_ping": config.db_pool_pre_ping,
     }
 
 
@@ -73,10 +73,22 @@ def make_engine(url: str, *, echo: bool = False, config: Settings | None = None)
             # An in-memory database lives in one connection (a pool without these options).
             **({} if memory else pool),
         )
+        # Never tested before use: a file has no server to restart and no network to cut.
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect = _postgres_connect_args(parsed, config) if config is not None else {}
-    return create_engine(url, echo=echo, connect_args=connect, **(pool or {"pool_pre_ping": True}))
+    if config is None:
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    every = config.db_pool_pre_ping and not config.db_pool_ping_idle
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args=_postgres_connect_args(parsed, config),
+        pool_pre_ping=every,
+        **pool,
+    )
+    if config.db_pool_pre_ping and not every:
+        ping_when_idle(engine, idle=config.db_pool_ping_idle)
+    return engine
 
 
 engine = make_engine(settings.database_url, echo=settings.echo_sql, config=settings)

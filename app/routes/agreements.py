@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from app.deps import AgreementDep, DbDep, ServingDep, StatedOnly
 from app.resources.registry import BY_TYPE
@@ -10,9 +10,10 @@ from app.resources.signatories.models import SignatoryPublic, SignatoryStatus
 from app.resources.signatories.queries import SignatoryFilters, SignatorySort
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import Cursor, Limit, enum_param, sort_param
+from app.routes.router import Router
 from app.services.listing import list_documents
 
-router = APIRouter(
+router = Router(
     prefix="/v1/agreements", tags=["agreements"], dependencies=[Guard], route_class=ApiRoute
 )
 

@@ -12,8 +12,9 @@ import functools
 import hashlib
 from pathlib import Path
 
-from fastapi import APIRouter
 from starlette.responses import Response
+
+from app.routes.router import Router
 
 __all__ = ["ASSETS", "CSP", "DASHBOARD_DIR", "router"]
 
@@ -35,7 +36,7 @@ ASSETS = {
     "dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
 }
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
@@ -22,13 +22,14 @@ from app.middleware.negotiation import (
 )
 from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, JSONBytes, responses
+from app.routes.router import Router
 from app.services.dataset import VersionInfo, read_version_info
 from app.services.export import ExportDocument, export_document, read_snapshot
 from app.services.export_csv import ExportCollection, collection_csv
 
 __all__ = ["PATHS", "router"]
 
-router = APIRouter(prefix="/v1", tags=["export"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(prefix="/v1", tags=["export"], dependencies=[Guard], route_class=ApiRoute)
 PATHS = ("/v1/export", "/v1/export.csv")  # for the response cache to pass by
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -14,6 +14,7 @@ from app.middleware.negotiation import accepts
 from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, JSONBytes, responses
 from app.routes.params import Cursor, IdItem, Instant, Limit, enum_param, ids_param, values
+from app.routes.router import Router
 from app.services.dataset import read_version_info
 from app.services.feed import (
     FeedFilters,
@@ -34,7 +35,7 @@ from app.services.feed_render import (
 
 __all__ = ["FeedQuery", "base_url", "router"]
 
-router = APIRouter(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
 
 
 @dataclass(frozen=True)

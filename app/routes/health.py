@@ -5,7 +5,7 @@ All three are `no-store` and bypass the response cache: each answer is about thi
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,10 +18,11 @@ from app.routes.common import (
     JSONBytes,
     problem_response_doc,
 )
+from app.routes.router import Router
 from app.services.health import dataset_status
 from app.services.readiness import Readiness
 
-router = APIRouter(tags=["health"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(tags=["health"], dependencies=[Guard], route_class=ApiRoute)
 
 
 NO_STORE = {"Cache-Control": "no-store"}

@@ -4,15 +4,16 @@ Left out of the OpenAPI document: it is for operators' scrapers, not the API's c
 """
 
 import anyio.to_thread
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.responses import Response
 
 from app.metrics.collect import CONTENT_TYPE, AppMetrics
+from app.routes.router import Router
 from app.services.dataset import VersionWatcher
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 @router.get("/metrics")

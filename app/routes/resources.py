@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import fields
 from typing import Annotated, Any, get_type_hints
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from app.deps import DbDep, ServingDep, StatedOnly, document_of
 from app.resources._types import Resource
@@ -19,6 +19,7 @@ from app.routes.common import (
     responses,
 )
 from app.routes.params import Cursor, Limit, sort_param
+from app.routes.router import Router
 from app.services.listing import list_documents
 from app.services.preconditions import document_etag
 
@@ -95,9 +96,9 @@ def _read_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
 
 
 @once_per_resource
-def resource_router(resource: Resource) -> APIRouter:
+def resource_router(resource: Resource) -> Router:
     """`GET /v1/<collection>` and `GET /v1/<collection>/{id}` of one resource."""
-    router = APIRouter(
+    router = Router(
         prefix=f"/v1/{resource.collection}",
         tags=[resource.collection],
         dependencies=[Guard],

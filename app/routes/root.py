@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import Path
 from pydantic import BaseModel, Field
 
 from app import __version__
@@ -13,8 +13,9 @@ from app.routes.common import (
     JSONBytes,
     responses,
 )
+from app.routes.router import Router
 
-router = APIRouter(tags=["meta"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(tags=["meta"], dependencies=[Guard], route_class=ApiRoute)
 
 
 class Index(BaseModel):

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlmodel import Session
 
 from app.deps import DbDep, ServingDep, StatedOnly
@@ -8,12 +8,13 @@ from app.models.common import Basis
 from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
 from app.routes.params import TEXT_PATTERN, Cursor, Limit, enum_param, values
+from app.routes.router import Router
 from app.services import search
 from app.services.dataset import Total
 from app.services.paging import InvalidInputError, PageResult, decode_plain_cursor, encode_cursor
 from app.services.refs import url_for
 
-router = APIRouter(prefix="/v1/search", tags=["search"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(prefix="/v1/search", tags=["search"], dependencies=[Guard], route_class=ApiRoute)
 TYPES = "|".join(search.TYPE_ORDER)
 
 

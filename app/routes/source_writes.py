@@ -3,13 +3,14 @@ text never changes)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response
+from fastapi import Body, Path, Response
 
 from app.auth import WriteCaller
 from app.deps import DbDep
 from app.resources.sources.models import SourceBase, SourceCreate, SourcePublic
 from app.routes.bodies import WriteRoute
 from app.routes.common import Guard, JSONBytes
+from app.routes.router import Router
 from app.routes.write_common import (
     IfMatch,
     Prefer,
@@ -23,7 +24,7 @@ from app.services.curate_sources import create_source, update_source
 
 __all__ = ["router"]
 
-router = APIRouter(
+router = Router(
     prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=WriteRoute
 )
 SourcePatch = patch_model(SourceBase, "SourcePatch")

@@ -2,19 +2,18 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import Field
 from starlette.responses import PlainTextResponse
 
 from app.deps import DbDep, SourceDep
 from app.resources.sources.models import MAX_SOURCE_LENGTH
 from app.routes.common import ApiRoute, Guard, responses
+from app.routes.router import Router
 from app.services import sources
 from app.services.paging import InvalidInputError
 
-router = APIRouter(
-    prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=ApiRoute
-)
+router = Router(prefix="/v1/sources", tags=["sources"], dependencies=[Guard], route_class=ApiRoute)
 
 
 class SourceText(PlainTextResponse):

@@ -7,7 +7,7 @@ from typing import Annotated
 import anyio
 import anyio.to_thread
 import orjson
-from fastapi import APIRouter, Header, Request
+from fastapi import Header, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.responses import Response
@@ -18,12 +18,13 @@ from app.middleware.negotiation import accepts
 from app.models.public import NO_NUL
 from app.routes.common import ApiRoute, Guard, problem_response_doc
 from app.routes.feed import FeedQueryDep, base_url
+from app.routes.router import Router
 from app.services.feed import FeedFilters
 from app.services.stream import StreamHub, changes_after, latest_revision, revision_at
 
 __all__ = ["EventStream", "router"]
 
-router = APIRouter(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
+router = Router(prefix="/v1", tags=["feed"], dependencies=[Guard], route_class=ApiRoute)
 MEDIA_TYPE = "text/event-stream"
 BATCH = 100  # changes read and sent at a time when catching up
 # The last event of a stream whose server is shutting down. No `id:` line, so the client keeps

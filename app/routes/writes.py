@@ -3,7 +3,7 @@ Patch), delete, restore, and the revisions of an entity."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import Body, Path, Query, Request, Response
 
 from app.auth import AdminCaller, WriteCaller
 from app.deps import DbDep
@@ -12,6 +12,7 @@ from app.resources._types import Resource
 from app.routes.bodies import WriteRoute
 from app.routes.common import Guard, JSONBytes, once_per_resource, responses
 from app.routes.params import Limit
+from app.routes.router import Router
 from app.routes.write_common import (
     IfMatch,
     Prefer,
@@ -33,9 +34,9 @@ __all__ = ["write_router"]
 
 
 @once_per_resource
-def write_router(resource: Resource) -> APIRouter:
+def write_router(resource: Resource) -> Router:
     """The write operations of one resource, and its revisions."""
-    router = APIRouter(
+    router = Router(
         prefix=f"/v1/{resource.collection}",
         tags=[resource.collection],
         dependencies=[Guard],

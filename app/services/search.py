@@ -13,8 +13,11 @@ compares with COLLATE "C", as SQLite's BINARY does). (score, type, id) is the ke
 
 In a table of more than a few rows, a page is read in rank order instead, in two tiers: the rows
 that are not citations, then the citations (app/services/search_walk); a tier whose matches are
-too sparse for that is gathered through its own index. On SQLite a count first streams the last
-token taken whole, which settles a lower bound without the prefix query's gathering.
+too sparse for that is gathered through its own index. Served at a dataset version, a first
+page counts the matches first (the count the route needs, kept for the version): when they are
+few, each tier is gathered at once, without the walks that would give up. On SQLite a count
+first streams the last token taken whole, which settles a lower bound without the prefix
+query's gathering.
 Snippets: app/services/search_snippets.
 """
 
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.services import search_walk
 from app.services.dataset import Serving, Total
 from app.services.search_count import count_matches
 from app.services.search_index import text_terms
@@ -110,21 +114,28 @@ def search(
             stated_only=stated_only,
             tier=None,
         )
+    few = (
+        after is None
+        and serving is not None
+        and _few(session=session, q=q, types=checked, stated_only=stated_only, serving=serving)
+    )
     hits: list[SearchHit] = []
     for tier, tier_types, narrow in tiers(checked):
         start = after if after is not None and tier_of(after[1]) == tier else None
         if after is not None and start is None and tier == "entities":
             continue  # the position is past every hit of this tier
         wanted = limit - len(hits)
-        walked = walk(
-            session=session,
-            tokens=tokens,
-            order=TYPE_ORDER,
-            types=tier_types,
-            limit=wanted,
-            after=start,
-            stated_only=stated_only,
-        )
+        walked = None
+        if not few:
+            walked = walk(
+                session=session,
+                tokens=tokens,
+                order=TYPE_ORDER,
+                types=tier_types,
+                limit=wanted,
+                after=start,
+                stated_only=stated_only,
+            )
         if walked is None:
             # The tier's own index holds its rows alone: narrowed only if fewer types are asked.
             hits += _gathered(
@@ -144,6 +155,14 @@ def search(
         if len(hits) == limit:
             break
     return hits
+
+
+def _few(
+    *, session: Session, q: str, types: list[str] | None, stated_only: bool, serving: Serving
+) -> bool:
+    """Whether q has so few matches that each tier is best gathered at once."""
+    total = count(session=session, q=q, types=types, stated_only=stated_only, serving=serving)
+    return total.exact and total.value <= search_walk.GATHER_BELOW
 
 
 def _gathered(

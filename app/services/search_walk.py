@@ -30,6 +30,7 @@ from app.services.search_sql import CITATION, DOC, by_code_point
 
 __all__ = [
     "COUNT_SCANS",
+    "GATHER_BELOW",
     "INDEX_BELOW",
     "WALK_BUDGET",
     "Walked",
@@ -42,6 +43,9 @@ __all__ = [
 
 WALK_BUDGET = 1000  # rows read, over every segment asked, before the full-text index is
 INDEX_BELOW = WALK_BUDGET  # search rows
+# Matches: a first page of a query with no more than this many goes to the tiers' indexes at
+# once. Its walk would read a budget of rows in each tier and give up.
+GATHER_BELOW = WALK_BUDGET
 FIRST_CHUNK = 32  # rows read at first; each further read of a segment doubles, up to CHUNK
 CHUNK = 512
 # Rows a bounded count reads in key order before asking the index: a short read first, then a

@@ -339,4 +339,5 @@ def populate(path: Path, n: int, seed: int = 20261125) -> dict[str, str]:
         "citation_word": "moon",
         "citation_word_2": "memorandum",
         "event_word": "record",  # in every event, in no quote
+        "absent_word": "zyzzyva",  # in no row: a misspelling, say
     }

@@ -78,15 +78,15 @@ def make_engine(url: str, *, echo: bool = False, config: Settings | None = None)
         return engine
     if config is None:
         return create_engine(url, echo=echo, pool_pre_ping=True)
-    every = config.db_pool_pre_ping and not config.db_pool_ping_idle
+    when_idle = config.db_pool_pre_ping and config.db_pool_ping_idle > 0
     engine = create_engine(
         url,
         echo=echo,
         connect_args=_postgres_connect_args(parsed, config),
-        pool_pre_ping=every,
+        pool_pre_ping=config.db_pool_pre_ping and not when_idle,  # SQLAlchemy's: every checkout
         **pool,
     )
-    if config.db_pool_pre_ping and not every:
+    if when_idle:
         ping_when_idle(engine, idle=config.db_pool_ping_idle)
     return engine
 

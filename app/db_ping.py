@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["IDLE_SINCE", "ping_when_idle"]
+__all__ = ["ping_when_idle"]
 
 # In the entry's `info`, which SQLAlchemy empties when the connection is closed or replaced:
 # a new connection has no idle time, and is not tested.
-IDLE_SINCE = "spacefacts.idle_since"
+_IDLE_SINCE = "spacefacts.idle_since"
 
 
 def ping_when_idle(engine: Engine, *, idle: float) -> None:
@@ -27,10 +27,10 @@ def ping_when_idle(engine: Engine, *, idle: float) -> None:
     one that fails is replaced, with every connection made before it."""
 
     def checked_in(_dbapi_connection: Any, entry: ConnectionPoolEntry) -> None:
-        entry.info[IDLE_SINCE] = time.monotonic()
+        entry.info[_IDLE_SINCE] = time.monotonic()
 
     def checked_out(dbapi_connection: Any, entry: ConnectionPoolEntry, _proxy: Any) -> None:
-        since = entry.info.get(IDLE_SINCE)
+        since = entry.info.get(_IDLE_SINCE)
         if since is None or time.monotonic() - since < idle:
             return
         try:

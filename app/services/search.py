@@ -117,7 +117,9 @@ def search(
     few = (
         after is None
         and serving is not None
-        and _few(session=session, q=q, types=checked, stated_only=stated_only, serving=serving)
+        and _few(
+            session=session, tokens=tokens, types=checked, stated_only=stated_only, serving=serving
+        )
     )
     hits: list[SearchHit] = []
     for tier, tier_types, narrow in tiers(checked):
@@ -158,10 +160,17 @@ def search(
 
 
 def _few(
-    *, session: Session, q: str, types: list[str] | None, stated_only: bool, serving: Serving
+    *,
+    session: Session,
+    tokens: list[str],
+    types: list[str] | None,
+    stated_only: bool,
+    serving: Serving,
 ) -> bool:
-    """Whether q has so few matches that each tier is best gathered at once."""
-    total = count(session=session, q=q, types=types, stated_only=stated_only, serving=serving)
+    """Whether the query has so few matches that each tier is best gathered at once."""
+    total = _served_count(
+        session=session, tokens=tokens, types=types, stated_only=stated_only, serving=serving
+    )
     return total.exact and total.value <= search_walk.GATHER_BELOW
 
 
@@ -225,12 +234,26 @@ def count(
         return count_matches(
             session=session, tokens=tokens, types=checked, stated_only=stated_only, limit=limit
         )
-    key = ("search", tuple(tokens), tuple(checked) if checked else None, stated_only)
+    return _served_count(
+        session=session, tokens=tokens, types=checked, stated_only=stated_only, serving=serving
+    )
+
+
+def _served_count(
+    *,
+    session: Session,
+    tokens: list[str],
+    types: list[str] | None,
+    stated_only: bool,
+    serving: Serving,
+) -> Total:
+    """The count of tokens' matches at `serving`'s version: made once, then kept."""
+    key = ("search", tuple(tokens), tuple(types) if types else None, stated_only)
     if (known := serving.counts.get(key)) is None:
         known = serving.counts[key] = count_matches(
             session=session,
             tokens=tokens,
-            types=checked,
+            types=types,
             stated_only=stated_only,
             limit=serving.total_limit,
         )

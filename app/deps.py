@@ -3,6 +3,7 @@ basis asked for, and one get-or-404 per resource (made from the registry)."""
 
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,10 +24,11 @@ __all__ = [
     "BasisView",
     "DbDep",
     "Document",
-    "ServingDep",
+    "Reading",
+    "ReadingDep",
     "SessionDep",
     "SourceDep",
-    "StatedOnly",
+    "StatedReadingDep",
     "document_of",
 ]
 
@@ -42,9 +44,6 @@ async def get_serving(request: Request) -> Serving | None:
     return serving
 
 
-ServingDep = Annotated[Serving | None, Depends(get_serving)]
-
-
 class BasisView(StrEnum):
     """Which values to serve: all of them, each with its basis, or stated ones only."""
 
@@ -52,22 +51,42 @@ class BasisView(StrEnum):
     stated = "stated"
 
 
-async def stated_only(
-    basis: Annotated[
-        BasisView,
-        Query(
-            description="`stated` serves only what the sources state: inferred values are "
-            "null (or left out of lists), and rows, links and quotes that exist only as "
-            "premises of an inference are left out. `all` (the default) serves every value "
-            "with its basis."
-        ),
-    ] = BasisView.all,
-) -> bool:
-    """True when the client asks for stated values only (`basis=stated`)."""
-    return basis is BasisView.stated
+BasisParam = Annotated[
+    BasisView,
+    Query(
+        description="`stated` serves only what the sources state: inferred values are "
+        "null (or left out of lists), and rows, links and quotes that exist only as "
+        "premises of an inference are left out. `all` (the default) serves every value "
+        "with its basis."
+    ),
+]
 
 
-StatedOnly = Annotated[bool, Depends(stated_only)]
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a read operation takes from its request: where it reads, the dataset version it
+    is served at, and whether it serves stated values only."""
+
+    db: Db
+    serving: Serving | None
+    stated: bool
+
+
+# One dependency instead of three (the Db, the version, the basis): FastAPI solves every
+# dependency anew on each request, and a read has nothing else to wait for.
+async def get_reading(request: Request) -> Reading:
+    """A read of a collection that has no `basis` parameter."""
+    return Reading(await get_db(request), await get_serving(request), False)
+
+
+async def get_stated_reading(request: Request, basis: BasisParam = BasisView.all) -> Reading:
+    """A read that serves every value with its basis, or stated values only (`basis`)."""
+    stated = basis is BasisView.stated
+    return Reading(await get_db(request), await get_serving(request), stated)
+
+
+ReadingDep = Annotated[Reading, Depends(get_reading)]
+StatedReadingDep = Annotated[Reading, Depends(get_stated_reading)]
 
 
 def _found(resource: Resource, ident: str, document: Document | None, stated: bool) -> Document:
@@ -102,23 +121,23 @@ def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
     ]
 
     async def document(**given: Any) -> Document:
-        db: Db = given["db"]
+        reading: Reading = given["reading"]
+        db = reading.db
         wanted: str = given[resource.path_param]
         found = await db.run(lambda s: read_one(session=s, resource=resource, ident=wanted))
         if found is None:
             # Only a miss pays for the look in the tombstones: a deleted entity's 404 says when.
             refusal = await db.run(lambda s: gone(s, resource, wanted))
             raise ProblemError(404, refusal.detail, kind=refusal.kind, headers=refusal.headers)
-        return _found(resource, wanted, found, bool(given.get("stated")))
+        return _found(resource, wanted, found, reading.stated)
 
     # FastAPI reads the parameters from the signature: the path parameter takes its name.
     keyword = inspect.Parameter.KEYWORD_ONLY
+    context = StatedReadingDep if resource.stated_filter else ReadingDep
     parameters = [
-        inspect.Parameter("db", keyword, annotation=DbDep),
+        inspect.Parameter("reading", keyword, annotation=context),
         inspect.Parameter(resource.path_param, keyword, annotation=ident),
     ]
-    if resource.stated_filter:
-        parameters.append(inspect.Parameter("stated", keyword, annotation=StatedOnly))
     document.__signature__ = inspect.Signature(parameters, return_annotation=Document)  # type: ignore[attr-defined]
     document.__name__ = f"{resource.type}_or_404"
     return document

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Request
 
-from app.deps import AgreementDep, DbDep, ServingDep, StatedOnly
+from app.deps import AgreementDep, StatedReadingDep
 from app.resources.registry import BY_TYPE
 from app.resources.signatories.models import SignatoryPublic, SignatoryStatus
 from app.resources.signatories.queries import SignatoryFilters, SignatorySort
@@ -27,9 +27,7 @@ router = Router(
 )
 async def list_agreement_signatories(
     request: Request,
-    db: DbDep,
-    stated: StatedOnly,
-    serving: ServingDep,
+    reading: StatedReadingDep,
     _agreement: AgreementDep,  # a 404 for an unknown agreement, not an empty page
     status: Annotated[list[SignatoryStatus] | None, enum_param("Status of the party.")] = None,
     sort: Annotated[str | None, sort_param(sorted(SignatorySort), SignatorySort.id)] = None,
@@ -38,7 +36,8 @@ async def list_agreement_signatories(
 ) -> JSONBytes:
     """The parties named for one agreement (signed, intending to sign, counterparty)."""
     filters = SignatoryFilters(agreement=[request.path_params["agreement_id"]], status=status)
-    items, page = await db.run(
+    stated = reading.stated
+    items, page = await reading.db.run(
         lambda session: list_documents(
             session=session,
             resource=BY_TYPE["signatory"],
@@ -47,7 +46,7 @@ async def list_agreement_signatories(
             sort=sort,
             limit=limit,
             cursor=cursor,
-            serving=serving,
+            serving=reading.serving,
         )
     )
     return page_response(request, items, page, limit, stated=stated)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, get_type_hints
 
 from fastapi import Depends, Request
 
-from app.deps import DbDep, ServingDep, StatedOnly, document_of
+from app.deps import Reading, ReadingDep, StatedReadingDep, document_of
 from app.resources._types import Resource
 from app.routes.common import (
     ApiRoute,
@@ -35,13 +35,13 @@ def _list_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
 
     async def endpoint(**given: Any) -> JSONBytes:
         request: Request = given["request"]
-        stated = bool(given.get("stated"))
+        reading: Reading = given["reading"]
+        stated = reading.stated
         filters = (
             resource.filters(**{n: given[n] for n in filter_fields}) if resource.filters else None
         )
         limit: int = given["limit"]
-        db = given["db"]
-        items, page = await db.run(
+        items, page = await reading.db.run(
             lambda session: list_documents(
                 session=session,
                 resource=resource,
@@ -50,19 +50,17 @@ def _list_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
                 sort=given["sort"],
                 limit=limit,
                 cursor=given["cursor"],
-                serving=given["serving"],
+                serving=reading.serving,
             )
         )
         return page_response(request, items, page, limit, stated=stated)
 
     sorts = [s.value for s in list(resource.sorts)]
+    context = StatedReadingDep if resource.stated_filter else ReadingDep
     parameters = [
         inspect.Parameter("request", _KEYWORD, annotation=Request),
-        inspect.Parameter("db", _KEYWORD, annotation=DbDep),
-        inspect.Parameter("serving", _KEYWORD, annotation=ServingDep),
+        inspect.Parameter("reading", _KEYWORD, annotation=context),
     ]
-    if resource.stated_filter:
-        parameters.append(inspect.Parameter("stated", _KEYWORD, annotation=StatedOnly))
     if resource.filters is not None:
         hints = get_type_hints(resource.filters, include_extras=True)
         parameters += [

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from sqlmodel import Session
 
-from app.deps import DbDep, ServingDep, StatedOnly
+from app.deps import StatedReadingDep
 from app.models.common import Basis
 from app.models.public import SearchHitPublic, SearchType
 from app.routes.common import ApiRoute, Guard, JSONBytes, page_of, page_response, responses
@@ -27,9 +27,7 @@ TYPES = "|".join(search.TYPE_ORDER)
 )
 async def search_all(
     request: Request,
-    db: DbDep,
-    stated: StatedOnly,
-    serving: ServingDep,
+    reading: StatedReadingDep,
     q: Annotated[
         str,
         Query(
@@ -44,6 +42,7 @@ async def search_all(
     cursor: Cursor = None,
 ) -> JSONBytes:
     """Full-text search over every entity and every citation quote, ranked, with snippets."""
+    db, stated, serving = reading.db, reading.stated, reading.serving
     types = values(type) or None
     sort = f"search:{q}:{','.join(types or [])}:{'stated' if stated else 'all'}"
     after = None

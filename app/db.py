@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 import sqlalchemy.exc
 from fastapi import Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session, create_engine
 
@@ -126,19 +126,22 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reads alone. On PostgreSQL its statements run in autocommit: at READ
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads alone. On PostgreSQL its statements run in autocommit: at READ
     COMMITTED each statement takes its own snapshot inside a transaction too, so BEGIN and the
     ROLLBACK at close bought nothing but two more round trips per request."""
-    if engine.dialect.name != "postgresql":
-        with Session(engine) as session:
-            yield session
-        return
     with engine.connect() as connection:
-        # Client-side with psycopg (no round trip); the pool restores it when taking it back.
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(bind=connection) as session:
-            yield session
+        if engine.dialect.name == "postgresql":
+            # Client-side with psycopg (no round trip); the pool restores it when taking it back.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reads alone, on a `read_connection`."""
+    with read_connection(engine) as connection, Session(bind=connection) as session:
+        yield session
 
 
 def read_engine(request: Request) -> Engine:
@@ -220,28 +223,49 @@ class Db:
         """`fn(session)` on a session of its own, e.g. `lambda s: service(session=s, ...)`;
         on the primary with `primary`, else where this Db's reads go; in a worker thread even
         on SQLite with `thread` (a read whose cost grows with the data, such as search)."""
+        return await self._dispatch(self._session_call, fn, primary=primary, thread=thread)
+
+    async def read(
+        self, fn: Callable[[Connection], T], *, primary: bool = False, thread: bool = False
+    ) -> T:
+        """`fn(connection)` on a connection of its own: as `run`, for reads that make no ORM
+        objects (pages, documents, search). A session's transaction bookkeeping cost these
+        reads about as much as their statements."""
+        return await self._dispatch(self._connection_call, fn, primary=primary, thread=thread)
+
+    async def _dispatch(
+        self,
+        call: Callable[[Engine, Callable[[Any], T]], T],
+        fn: Callable[[Any], T],
+        *,
+        primary: bool,
+        thread: bool,
+    ) -> T:
         engine = self.routing.primary if primary else self._reads or self.routing.reads()
         if engine.dialect.name == "sqlite":
             if thread:
-                return await anyio.to_thread.run_sync(self._call, engine, fn, limiter=self._local)
-            return self._call(engine, fn)
+                return await anyio.to_thread.run_sync(call, engine, fn, limiter=self._local)
+            return call(engine, fn)
         # A server that stopped answering (frozen, not down) holds a query on an open connection
         # for as long as the operating system keeps the connection: the request gives up after
         # `wait` seconds, with a 503 (app/errors.py), and leaves the thread to finish whenever.
         try:
             with anyio.fail_after(self.wait):
-                return await anyio.to_thread.run_sync(
-                    self._call, engine, fn, abandon_on_cancel=True
-                )
+                return await anyio.to_thread.run_sync(call, engine, fn, abandon_on_cancel=True)
         except TimeoutError as exc:
             raise sqlalchemy.exc.TimeoutError(
                 f"the database did not answer within {self.wait:g} s"
             ) from exc
 
     @staticmethod
-    def _call(engine: Engine, fn: Callable[[Session], T]) -> T:
+    def _session_call(engine: Engine, fn: Callable[[Session], T]) -> T:
         with read_session(engine) as session:
             return fn(session)
+
+    @staticmethod
+    def _connection_call(engine: Engine, fn: Callable[[Connection], T]) -> T:
+        with read_connection(engine) as connection:
+            return fn(connection)
 
 
 async def get_db(request: Request) -> Db:

@@ -124,7 +124,7 @@ def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
         reading: Reading = given["reading"]
         db = reading.db
         wanted: str = given[resource.path_param]
-        found = await db.run(lambda s: read_one(session=s, resource=resource, ident=wanted))
+        found = await db.read(lambda c: read_one(connection=c, resource=resource, ident=wanted))
         if found is None:
             # Only a miss pays for the look in the tombstones: a deleted entity's 404 says when.
             refusal = await db.run(lambda s: gone(s, resource, wanted))

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.config import Settings
-from app.db import make_engine, read_session
+from app.db import make_engine, read_connection
 from app.middleware.http_cache import compress
 from app.resources.registry import BY_COLLECTION
 from app.routes.common import page_response
@@ -52,9 +52,9 @@ def floor_app(url: str) -> Starlette:
         params = request.query_params
         limit = int(params.get("limit", 50))
         filters = resource.filters(**{k: [v] for k, v in params.items() if k == "attribution"})  # type: ignore[misc]
-        with read_session(engine) as session:
+        with read_connection(engine) as connection:
             items, page = list_documents(
-                session=session,
+                connection=connection,
                 resource=resource,
                 filters=filters,
                 stated_only=False,
@@ -67,15 +67,17 @@ def floor_app(url: str) -> Starlette:
 
     async def read_item(request: Request) -> Response:
         resource = BY_COLLECTION[request.path_params["collection"]]
-        with read_session(engine) as session:
-            found = read_one(session=session, resource=resource, ident=request.path_params["id"])
+        with read_connection(engine) as connection:
+            found = read_one(
+                connection=connection, resource=resource, ident=request.path_params["id"]
+            )
         return answer(request, found or b"{}")
 
     async def search_items(request: Request) -> Response:
         q = request.query_params["q"]
-        with read_session(engine) as session:
-            hits = search.search(session=session, q=q, limit=21, serving=serving)
-            total = search.count(session=session, q=q, serving=serving)
+        with read_connection(engine) as connection:
+            hits = search.search(connection=connection, q=q, limit=21, serving=serving)
+            total = search.count(connection=connection, q=q, serving=serving)
         items = [orjson.dumps(dataclasses.asdict(h)) for h in hits[:20]]
         page = PageResult([h.id for h in hits[:20]], None, total)
         return answer(request, bytes(page_response(request, items, page, 20).body))

@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, make_url
-from sqlmodel import Session
+from sqlalchemy import Connection, Select, make_url
 
 from app.config import Settings
-from app.db import make_engine, read_session
+from app.db import make_engine, read_connection
 from app.resources.citations.queries import CitationFilters
 from app.resources.events.models import EventKind
 from app.resources.events.queries import EventFilters
@@ -72,10 +71,10 @@ _counted: list[float] = []
 _count = paging.count
 
 
-def _timed_count(*, session: Session, query: Select[Any], serving: Serving | None) -> Total:
+def _timed_count(*, connection: Connection, query: Select[Any], serving: Serving | None) -> Total:
     began = time.perf_counter()
     try:
-        return _count(session=session, query=query, serving=serving)
+        return _count(connection=connection, query=query, serving=serving)
     finally:
         _counted.append((time.perf_counter() - began) * 1000)
 
@@ -115,16 +114,16 @@ def n_rows(size: Size) -> str:
     return f"{size.engine} {size.rows:,} rows:"
 
 
-def timed(engine: Any, call: Callable[[Session], object]) -> Timing:
-    with read_session(engine) as session:  # as the API reads
-        call(session)  # warm the connection and the page cache
+def timed(engine: Any, call: Callable[[Connection], object]) -> Timing:
+    with read_connection(engine) as connection:  # as the API reads
+        call(connection)  # warm the connection and the page cache
     runs: list[float] = []
     counts: list[float] = []
     while len(runs) < RUNS and (len(runs) < 2 or sum(runs) < BUDGET_S * 1000):
         _counted.clear()
-        with read_session(engine) as session:
+        with read_connection(engine) as connection:
             began = time.perf_counter()
-            call(session)
+            call(connection)
             runs.append((time.perf_counter() - began) * 1000)
         counts.append(sum(_counted))
     return Timing(statistics.median(runs), statistics.median(counts) if _counted else None)
@@ -136,14 +135,14 @@ def reverse(sort: str) -> str:
 
 def deep_cursor(engine: Any, lister: Lister, sort: str) -> str | None:
     """A cursor whose page starts DEEP_STEP rows before the end of the list (or mid-list)."""
-    with Session(engine) as session:
-        _, first = lister(session=session, sort=sort, limit=1, cursor=None)
+    with read_connection(engine) as connection:
+        _, first = lister(connection=connection, sort=sort, limit=1, cursor=None)
         step = min(DEEP_STEP, first.total.value // 2)
         if step < 1:
             return None
         # The last row of the first page in reverse order sits `step` rows from the end; its
         # sort key, re-encoded for the forward sort, is a cursor the API itself would issue.
-        _, back = lister(session=session, sort=reverse(sort), limit=step, cursor=None)
+        _, back = lister(connection=connection, sort=reverse(sort), limit=step, cursor=None)
     if back.next_cursor is None:
         return None
     raw = back.next_cursor + "=" * (-len(back.next_cursor) % 4)
@@ -223,23 +222,23 @@ def cases(p: dict[str, str]) -> dict[str, tuple[Lister, str]]:
     }
 
 
-def page(lister: Lister, sort: str, cursor: str | None) -> Callable[[Session], object]:
-    return lambda s: lister(session=s, sort=sort, limit=LIMIT, cursor=cursor)
+def page(lister: Lister, sort: str, cursor: str | None) -> Callable[[Connection], object]:
+    return lambda c: lister(connection=c, sort=sort, limit=LIMIT, cursor=cursor)
 
 
-def _read_one(kind: str, ident: str, session: Session) -> object:
-    return read_one(session=session, resource=BY_TYPE[kind], ident=ident)
+def _read_one(kind: str, ident: str, connection: Connection) -> object:
+    return read_one(connection=connection, resource=BY_TYPE[kind], ident=ident)
 
 
-def _search(q: str, types: list[str] | None, probed: Serving, session: Session) -> object:
+def _search(q: str, types: list[str] | None, probed: Serving, connection: Connection) -> object:
     # As the route reads a first page: served at a version, so counted first (app/services/
     # search.py), with only the table's size known, as it is once per version (`probed`).
     serving = Serving(probed.version, dict(probed.counts), probed.total_limit)
-    return search.search(session=session, q=q, types=types, limit=20, serving=serving)
+    return search.search(connection=connection, q=q, types=types, limit=20, serving=serving)
 
 
-def _search_count(q: str, types: list[str] | None, session: Session) -> object:
-    return search.count(session=session, q=q, types=types, limit=TOTAL_LIMIT)
+def _search_count(q: str, types: list[str] | None, connection: Connection) -> object:
+    return search.count(connection=connection, q=q, types=types, limit=TOTAL_LIMIT)
 
 
 # Words asked of every type, and of one type where they are rare: a word common in quotes
@@ -273,8 +272,8 @@ def measure_db(size: Size, url: str, picks: dict[str, str]) -> dict[str, str]:
                 size.causes[f"{name} [{which}]"] = str(breakdown(engine, page(lister, sort, at)))
         print(f"  {n_rows(size)} db {name}: {first.ms:.2f} ms", file=sys.stderr)
     probed = Serving(0, {}, TOTAL_LIMIT)
-    with read_session(engine) as session:
-        search.small(session=session, serving=probed)
+    with read_connection(engine) as connection:
+        search.small(connection=connection, serving=probed)
     for word, types in SEARCHES:
         q = picks[word]
         top = timed(engine, partial(_search, q, types, probed))

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, event
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine, event
 
-from app.db import read_session
+from app.db import read_connection
 
 __all__ = ["Breakdown", "breakdown"]
 
@@ -82,7 +81,7 @@ def _explain(engine: Engine, statement: Statement, parameters: Any) -> None:
         statement.execution_ms = (time.perf_counter() - began) * 1000
 
 
-def breakdown(engine: Engine, call: Callable[[Session], object]) -> Breakdown:
+def breakdown(engine: Engine, call: Callable[[Connection], object]) -> Breakdown:
     """One more run of `call` (warm: the caller has timed it), taken apart."""
     sent: list[tuple[Statement, Any]] = []
     began: list[float] = []
@@ -96,9 +95,9 @@ def breakdown(engine: Engine, call: Callable[[Session], object]) -> Breakdown:
     event.listen(engine, "before_cursor_execute", before)
     event.listen(engine, "after_cursor_execute", after)
     try:
-        with read_session(engine) as session:
+        with read_connection(engine) as connection:
             start = time.perf_counter()
-            call(session)
+            call(connection)
             total = (time.perf_counter() - start) * 1000
     finally:
         event.remove(engine, "before_cursor_execute", before)

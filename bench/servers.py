@@ -35,7 +35,7 @@ PROGRAMS = BY_TYPE["program"]
 def first_page(session: Session) -> tuple[list[bytes], PageResult]:
     """The API's first page of programs: no filter, the default sort, 50 items."""
     return list_documents(
-        session=session,
+        connection=session.connection(),
         resource=PROGRAMS,
         filters=ProgramFilters(),
         stated_only=False,

@@ -144,7 +144,7 @@ def test_a_search_in_a_small_table_runs_on_the_event_loop(
     hop = anyio.to_thread.run_sync
 
     async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if fn is Db._call:
+        if fn is Db._connection_call:
             hops.append(args[0].dialect.name)
         return await hop(fn, *args, **kwargs)
 

@@ -40,7 +40,7 @@ QUERIES = [
 
 def _fast(session: Session, filters: CitationFilters) -> FastPage | None:
     return rare_substring(
-        filters, stated_only=False, keys=[], session=session, sort="id", cursor=None
+        filters, stated_only=False, keys=[], connection=session.connection(), sort="id", cursor=None
     )
 
 
@@ -154,7 +154,7 @@ def _total(db: Database, q: str, limit: int) -> Total:
     """The total the list endpoint gives for q, counting up to `limit` rows."""
     with read_session(db.engine) as session:
         _, page = list_documents(
-            session=session,
+            connection=session.connection(),
             resource=BY_TYPE["citation"],
             filters=CitationFilters(q=q),
             stated_only=False,

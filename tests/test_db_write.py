@@ -57,7 +57,9 @@ def test_a_writer_waiting_for_a_lock_does_not_stall_reads(seeded_db: Database) -
                 await anyio.sleep(0.2)  # the writer is now waiting for the lock
                 for _ in range(20):
                     found = await db.run(
-                        lambda s: read_one(session=s, resource=BY_TYPE["agency"], ident="cnsa")
+                        lambda s: read_one(
+                            connection=s.connection(), resource=BY_TYPE["agency"], ident="cnsa"
+                        )
                     )
                     assert found is not None
                     order.append("read")
@@ -67,7 +69,9 @@ def test_a_writer_waiting_for_a_lock_does_not_stall_reads(seeded_db: Database) -
 
     anyio.run(main)
     with Session(engine) as session:
-        document = read_one(session=session, resource=BY_TYPE["agency"], ident="cnsa")
+        document = read_one(
+            connection=session.connection(), resource=BY_TYPE["agency"], ident="cnsa"
+        )
     assert document is not None
     assert b"Written while another transaction held the lock." in document
     engine.dispose()

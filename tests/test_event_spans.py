@@ -66,7 +66,7 @@ def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> l
                 canonical, keys = parse_sort(sort, allowed=SORT_COLUMNS, default="date")
                 query, _ = list_query(filters, stated_only=False)
                 page: PageResult = keyset_page(
-                    session=session,
+                    connection=session.connection(),
                     query=query,
                     sort=canonical,
                     keys=keys,
@@ -77,7 +77,7 @@ def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> l
                 )
             else:
                 _, page = list_documents(
-                    session=session,
+                    connection=session.connection(),
                     resource=BY_TYPE["event"],
                     filters=filters,
                     stated_only=False,
@@ -156,7 +156,7 @@ def _page(db: Database, filters: EventFilters, *, limit: int, cursor: str | None
     """A page of events by date, as the list endpoint reads it."""
     with Session(db.engine) as session:
         _, page = list_documents(
-            session=session,
+            connection=session.connection(),
             resource=BY_TYPE["event"],
             filters=filters,
             stated_only=False,

@@ -181,7 +181,7 @@ def _lister(kind: str) -> Callable[..., Any]:
     ) -> Any:
         filters = resource.filters(**given) if resource.filters else None
         return list_documents(
-            session=session,
+            connection=session.connection(),
             resource=resource,
             filters=filters,
             stated_only=False,

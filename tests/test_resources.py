@@ -33,7 +33,7 @@ def test_a_service_answers_the_same_outside_a_request(
         one = client.get(f"/v1/{resource.collection}/{resource.example_id}").json()
     with Session(seeded_db.engine) as session:
         items, found = list_documents(
-            session=session,
+            connection=session.connection(),
             resource=resource,
             filters=resource.filters() if resource.filters else None,
             stated_only=False,
@@ -42,7 +42,9 @@ def test_a_service_answers_the_same_outside_a_request(
             cursor=None,
             serving=None,
         )
-        document = read_one(session=session, resource=resource, ident=resource.example_id)
+        document = read_one(
+            connection=session.connection(), resource=resource, ident=resource.example_id
+        )
     assert [orjson.loads(item) for item in items] == page["items"]
     assert found.total.value == page["total"] > 0
     assert page["total_relation"] == "eq"

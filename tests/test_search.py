@@ -189,8 +189,8 @@ def _reference(docs: list[dict[str, str]], q: str) -> list[SearchHit]:
 
 def test_hits_in_rank_order(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
-        actual = {q: _ids(search(session=session, q=q)) for q in EXPECTED}
-        counts = {q: count(session=session, q=q).value for q in EXPECTED}
+        actual = {q: _ids(search(connection=session.connection(), q=q)) for q in EXPECTED}
+        counts = {q: count(connection=session.connection(), q=q).value for q in EXPECTED}
     assert actual == {q: ids.split() for q, ids in EXPECTED.items()}
     assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
 
@@ -243,14 +243,19 @@ def test_every_term_prefix_and_document_query_agrees_with_the_reference(
     assert 0 < len(stated) < len(docs)
     with Session(seeded_db.engine) as session:
         for q in sorted(queries):
-            assert search(session=session, q=q, limit=1000) == _reference(docs, q), q
-            found = search(session=session, q=q, limit=1000, stated_only=True)
+            assert search(connection=session.connection(), q=q, limit=1000) == _reference(
+                docs, q
+            ), q
+            found = search(connection=session.connection(), q=q, limit=1000, stated_only=True)
             assert found == _reference(stated, q), q
 
 
 def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
-        hits = {q: search(session=session, q=q) for q in {q for q, _, _ in SNIPPETS} | {*EXPECTED}}
+        hits = {
+            q: search(connection=session.connection(), q=q)
+            for q in {q for q, _, _ in SNIPPETS} | {*EXPECTED}
+        }
     actual = {(q, h.type, h.id): h.snippet for q, found in hits.items() for h in found}
     assert {key: actual.get(key) for key in SNIPPETS} == SNIPPETS
     for shown in actual.values():
@@ -264,41 +269,74 @@ def test_keyset_pages_walk_every_hit_once_in_order(seeded_db: Database, size: in
     with Session(seeded_db.engine) as session:
         walked: list[SearchHit] = []
         after: tuple[int, str, str] | None = None
-        while page := search(session=session, q="lunar", limit=size, after=after):
+        while page := search(connection=session.connection(), q="lunar", limit=size, after=after):
             assert len(page) <= size
             walked += page
             after = (page[-1].score, page[-1].type, page[-1].id)
-        assert walked == search(session=session, q="lunar")
+        assert walked == search(connection=session.connection(), q="lunar")
     assert _ids(walked) == EXPECTED["lunar"].split()
 
 
 def test_types_filter_and_count(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session:
-        found = search(session=session, q="lunar", types=["event", "program"])
+        found = search(connection=session.connection(), q="lunar", types=["event", "program"])
         assert _ids(found) == ["program:ilrs", "event:ilrs-mou-signed"]
-        assert count(session=session, q="lunar", types=["citation"]) == Total(13)
+        assert count(connection=session.connection(), q="lunar", types=["citation"]) == Total(13)
         # Counting stops past the limit: the total is then a lower bound.
-        assert count(session=session, q="lunar", types=["citation"], limit=12) == Total(12, False)
-        assert count(session=session, q="lunar", types=["citation"], limit=13) == Total(13)
+        assert count(
+            connection=session.connection(), q="lunar", types=["citation"], limit=12
+        ) == Total(12, False)
+        assert count(
+            connection=session.connection(), q="lunar", types=["citation"], limit=13
+        ) == Total(13)
         # A prefix that is no whole term ("lun") is counted by the prefix query itself.
-        prefixed = len(search(session=session, q="lun", types=["citation"], limit=200))
-        assert count(session=session, q="lun", types=["citation"]) == Total(prefixed)
-        assert count(session=session, q="lun", types=["citation"], limit=12) == Total(12, False)
+        prefixed = len(
+            search(connection=session.connection(), q="lun", types=["citation"], limit=200)
+        )
+        assert count(connection=session.connection(), q="lun", types=["citation"]) == Total(
+            prefixed
+        )
+        assert count(
+            connection=session.connection(), q="lun", types=["citation"], limit=12
+        ) == Total(12, False)
         # basis=stated leaves out the one quote that is a premise of an inferred row.
-        stated = search(session=session, q="lunar", types=["citation"], stated_only=True)
+        stated = search(
+            connection=session.connection(), q="lunar", types=["citation"], stated_only=True
+        )
         assert "citation:program-participant-ilrs-roscosmos-row-1" not in _ids(stated)
-        assert count(session=session, q="lunar", types=["citation"], stated_only=True) == Total(12)
-        assert search(session=session, q="lunar", types=[]) == []
+        assert count(
+            connection=session.connection(), q="lunar", types=["citation"], stated_only=True
+        ) == Total(12)
+        assert search(connection=session.connection(), q="lunar", types=[]) == []
         after = search(
-            session=session, q="russia", types=["country", "source"], after=(2, "country", "RU")
+            connection=session.connection(),
+            q="russia",
+            types=["country", "source"],
+            after=(2, "country", "RU"),
         )
         assert _ids(after) == ["source:russia-china-moon-article"]
         for bad, message in (
-            (lambda: search(session=session, q="lunar", types=["planet"]), "unknown type"),
-            (lambda: count(session=session, q="lunar", types=["planet"]), "unknown type"),
-            (lambda: search(session=session, q="lunar", limit=0), "limit"),
-            (lambda: search(session=session, q="lunar", after=(3, "program", "x")), "position"),
-            (lambda: search(session=session, q="lunar", after=(1, "planet", "x")), "position"),
+            (
+                lambda: search(connection=session.connection(), q="lunar", types=["planet"]),
+                "unknown type",
+            ),
+            (
+                lambda: count(connection=session.connection(), q="lunar", types=["planet"]),
+                "unknown type",
+            ),
+            (lambda: search(connection=session.connection(), q="lunar", limit=0), "limit"),
+            (
+                lambda: search(
+                    connection=session.connection(), q="lunar", after=(3, "program", "x")
+                ),
+                "position",
+            ),
+            (
+                lambda: search(
+                    connection=session.connection(), q="lunar", after=(1, "planet", "x")
+                ),
+                "position",
+            ),
         ):
             with pytest.raises(ValueError, match=message):
                 bad()
@@ -321,28 +359,28 @@ def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
             )
         )
     with Session(seeded_db.engine) as session:
-        assert _ids(search(session=session, q="brasil")) == ["country:BR"]
-        assert "country:BR" not in _ids(search(session=session, q="brazil"))
-        assert _ids(search(session=session, q="atlan")) == ["country:XX"]
+        assert _ids(search(connection=session.connection(), q="brasil")) == ["country:BR"]
+        assert "country:BR" not in _ids(search(connection=session.connection(), q="brazil"))
+        assert _ids(search(connection=session.connection(), q="atlan")) == ["country:XX"]
     with Session(seeded_db.engine) as session, session.begin():
         session.execute(delete(DOCS).where(DOCS.c.id.in_(["country:BR", "country:XX"])))
     with Session(seeded_db.engine) as session:
-        assert search(session=session, q="brasil") == []
-        assert search(session=session, q="atlantis") == []
+        assert search(connection=session.connection(), q="brasil") == []
+        assert search(connection=session.connection(), q="atlantis") == []
 
 
 def test_a_small_table_is_searched_in_one_index_query(seeded_db: Database) -> None:
     """Fewer search rows than the walk's budget: the index at once, after one bounded count,
     not a walk that reads the table one query per (score, type) segment."""
     with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        hits = search(session=session, q="lunar", limit=5)
+        hits = search(connection=session.connection(), q="lunar", limit=5)
     assert len(hits) == 5
     assert len(statements) == 2, statements
 
 
 def test_search_uses_the_native_index(seeded_db: Database) -> None:
     with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        count(session=session, q="lunar moo")
+        count(connection=session.connection(), q="lunar moo")
     plan = explain(seeded_db.engine, *statements[-1])
     native = {"sqlite": "SCAN search_fts VIRTUAL TABLE", "postgresql": "ix_search_document_terms"}
     assert native[seeded_db.kind] in plan, plan
@@ -355,9 +393,9 @@ def test_sqlite_takes_matches_by_fts_rowid_and_counts_from_fts5_alone(
     FTS5's content table per match) and the search row is found by it; with nothing to
     narrow by, the count reads the FTS5 index alone. PostgreSQL: its GIN index, both times."""
     with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        assert search(session=session, q="lunar moo", limit=3)
+        assert search(connection=session.connection(), q="lunar moo", limit=3)
         (page,) = statements[-1:]
-        count(session=session, q="lunar moo")
+        count(connection=session.connection(), q="lunar moo")
         (plain,) = statements[-1:]
     page_plan, count_plan = explain(seeded_db.engine, *page), explain(seeded_db.engine, *plain)
     if seeded_db.kind == "sqlite":
@@ -374,13 +412,15 @@ def test_a_bounded_count_of_a_common_word_settles_in_key_order(seeded_db: Databa
     index's bitmap of every match; SQLite streams its FTS5 matches. The totals are the same
     as the unbounded count's."""
     with Session(seeded_db.engine) as session:
-        exact = count(session=session, q="lunar")
+        exact = count(connection=session.connection(), q="lunar")
         assert exact.exact
         assert exact.value > 3
         with captured(seeded_db.engine) as statements:
-            assert count(session=session, q="lunar", limit=3) == Total(3, exact=False)
-        assert count(session=session, q="lunar", limit=exact.value) == exact
-        assert count(session=session, q="lunar", limit=exact.value - 1) == Total(
+            assert count(connection=session.connection(), q="lunar", limit=3) == Total(
+                3, exact=False
+            )
+        assert count(connection=session.connection(), q="lunar", limit=exact.value) == exact
+        assert count(connection=session.connection(), q="lunar", limit=exact.value - 1) == Total(
             exact.value - 1, exact=False
         )
     test = {"sqlite": "MATCH", "postgresql": "strpos("}[seeded_db.kind]
@@ -399,7 +439,7 @@ def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
 ) -> None:
     monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
     with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        assert len(search(session=session, q="lunar", limit=3)) == 3
+        assert len(search(connection=session.connection(), q="lunar", limit=3)) == 3
     test = {"sqlite": "instr(", "postgresql": "strpos("}[seeded_db.kind]
     chunks = [(sql, params) for sql, params in statements if test in sql]
     assert chunks
@@ -459,10 +499,12 @@ def test_the_index_follows_changes_after_a_vacuum(seeded_db: Database) -> None:
         session.execute(update(DOCS).where(brazil).values(title="Brasil", title_terms="brasil"))
         session.execute(delete(DOCS).where(DOCS.c.id == "country:US"))
     with Session(seeded_db.engine) as session:
-        assert _ids(search(session=session, q="brasil")) == ["country:BR"]
-        assert search(session=session, q="brazil", types=["country"]) == []
-        assert search(session=session, q="united states", types=["country"]) == []
-        assert _ids(search(session=session, q="russia", types=["country"])) == ["country:RU"]
+        assert _ids(search(connection=session.connection(), q="brasil")) == ["country:BR"]
+        assert search(connection=session.connection(), q="brazil", types=["country"]) == []
+        assert search(connection=session.connection(), q="united states", types=["country"]) == []
+        assert _ids(search(connection=session.connection(), q="russia", types=["country"])) == [
+            "country:RU"
+        ]
 
 
 def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
@@ -476,7 +518,7 @@ def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
     with Session(seeded_db.engine) as session:
         docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
         with captured(seeded_db.engine) as statements:
-            hits = search(session=session, q="also", limit=3)
+            hits = search(connection=session.connection(), q="also", limit=3)
     assert hits == _reference(docs, "also")[:3]
     test = {"sqlite": " MATCH ", "postgresql": " @@ "}[seeded_db.kind]
     (gathering,) = [statement for statement in statements if test in statement[0]]
@@ -498,7 +540,7 @@ def test_each_tier_is_gathered_through_its_own_index_not_the_types(
     with Session(seeded_db.engine) as session:
         docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
         with captured(seeded_db.engine) as statements:
-            hits = search(session=session, q="moon", types=types, limit=200)
+            hits = search(connection=session.connection(), q="moon", types=types, limit=200)
     asked = [doc for doc in docs if doc["entity_type"] in types]
     assert hits == _reference(asked, "moon")
     assert {hit.type for hit in hits} == {"event", "citation"}
@@ -531,13 +573,17 @@ def test_typed_counts_agree_with_the_reference_through_the_tiers_index(
             for stated_only in (False, True):
                 rows = [d for d in asked if d["basis"] == "stated"] if stated_only else asked
                 n = len(_reference(rows, q))
-                kwargs: dict[str, Any] = {"session": session, "q": q, "types": types}
+                kwargs: dict[str, Any] = {
+                    "connection": session.connection(),
+                    "q": q,
+                    "types": types,
+                }
                 kwargs["stated_only"] = stated_only
                 assert count(**kwargs) == Total(n), (q, stated_only)
                 if n > 1:
                     assert count(**kwargs, limit=n - 1) == Total(n - 1, exact=False), q
         with captured(seeded_db.engine) as statements:
-            count(session=session, q="moon", types=types)
+            count(connection=session.connection(), q="moon", types=types)
     index = {
         "sqlite": {1: "SCAN search_entity_fts", 2: "SCAN search_fts "},
         "postgresql": {1: "ix_search_document_entity_terms", 2: "ix_search_document_terms"},

@@ -36,16 +36,18 @@ def test_few_matches_are_gathered_at_once_and_more_are_walked(
     seeded_db: Database, walks: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, word: str
 ) -> None:
     with Session(seeded_db.engine) as session:
-        walked = search(session=session, q=word, limit=5)  # no version: walked, as before
+        walked = search(
+            connection=session.connection(), q=word, limit=5
+        )  # no version: walked, as before
         assert walks
-        matches = count(session=session, q=word).value
+        matches = count(connection=session.connection(), q=word).value
         version = current_version(session=session)
 
         def served(below: int) -> list[search_module.SearchHit]:
             walks.clear()
             monkeypatch.setattr(search_walk, "GATHER_BELOW", below)
             serving = Serving(version, {}, TOTAL_LIMIT)
-            hits = search(session=session, q=word, limit=5, serving=serving)
+            hits = search(connection=session.connection(), q=word, limit=5, serving=serving)
             # The count the route reads next is already kept for the version.
             assert serving.counts[("search", tuple(word.split()), None, False)].value == matches
             return hits
@@ -58,10 +60,10 @@ def test_few_matches_are_gathered_at_once_and_more_are_walked(
 def test_a_later_page_is_walked_as_before(seeded_db: Database, walks: list[dict[str, Any]]) -> None:
     """Its total comes with its cursor: counting first would be a count it does not need."""
     with Session(seeded_db.engine) as session:
-        first = search(session=session, q="moon", limit=3)
+        first = search(connection=session.connection(), q="moon", limit=3)
         serving = Serving(current_version(session=session), {}, TOTAL_LIMIT)
         walks.clear()
         after = (first[-1].score, first[-1].type, first[-1].id)
-        search(session=session, q="moon", limit=3, after=after, serving=serving)
+        search(connection=session.connection(), q="moon", limit=3, after=after, serving=serving)
     assert walks
     assert serving.counts == {("search rows",): serving.counts[("search rows",)]}

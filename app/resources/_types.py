@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlmodel import Session, SQLModel
 
 from app.models.support import SubjectType
@@ -88,7 +88,7 @@ class FastPage(NamedTuple):
 
 
 class FastPager(Protocol):
-    """A resource's faster page for some filters and sorts, or None. It is given the session,
+    """A resource's faster page for some filters and sorts, or None. It is given the connection,
     so that it may ask the data which way is faster (citations' `q`), and the page's cursor
     and canonical sort, so that it may start past the cursor (events)."""
 
@@ -99,7 +99,7 @@ class FastPager(Protocol):
         *,
         stated_only: bool,
         keys: list[Any],
-        session: Session,
+        connection: Connection,
         sort: str,
         cursor: str | None,
     ) -> FastPage | None: ...

@@ -37,9 +37,9 @@ async def list_agreement_signatories(
     """The parties named for one agreement (signed, intending to sign, counterparty)."""
     filters = SignatoryFilters(agreement=[request.path_params["agreement_id"]], status=status)
     stated = reading.stated
-    items, page = await reading.db.run(
-        lambda session: list_documents(
-            session=session,
+    items, page = await reading.db.read(
+        lambda connection: list_documents(
+            connection=connection,
             resource=BY_TYPE["signatory"],
             filters=filters,
             stated_only=stated,

@@ -41,9 +41,9 @@ def _list_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
             resource.filters(**{n: given[n] for n in filter_fields}) if resource.filters else None
         )
         limit: int = given["limit"]
-        items, page = await reading.db.run(
-            lambda session: list_documents(
-                session=session,
+        items, page = await reading.db.read(
+            lambda connection: list_documents(
+                connection=connection,
                 resource=resource,
                 filters=filters,
                 stated_only=stated,

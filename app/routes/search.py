@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from fastapi import Query, Request
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.deps import StatedReadingDep
 from app.models.common import Basis
@@ -59,9 +59,9 @@ async def search_all(
 
     carried = total  # the total a later page's cursor carries
 
-    def find(session: Session) -> tuple[list[search.SearchHit], Total]:
+    def find(connection: Connection) -> tuple[list[search.SearchHit], Total]:
         found = search.search(
-            session=session,
+            connection=connection,
             q=q,
             types=types,
             limit=limit + 1,
@@ -74,7 +74,7 @@ async def search_all(
         if after is None and len(found) <= limit:
             return found, Total(len(found))  # a first page that holds every hit has counted them
         return found, search.count(
-            session=session, q=q, types=types, stated_only=stated, serving=serving
+            connection=connection, q=q, types=types, stated_only=stated, serving=serving
         )
 
     small = search.known_small(serving)
@@ -82,11 +82,11 @@ async def search_all(
         # Probed first, once per version (it reads at most INDEX_BELOW rows): a worker that
         # sent searches to its two threads until the size was known starved them behind the
         # loop's own requests (its first burst: p99 190-490 ms).
-        small = await db.run(lambda session: search.small(session=session, serving=serving))
+        small = await db.read(lambda c: search.small(connection=c, serving=serving))
     try:
         # In a thread even on SQLite (its cost grows with the matches), and bounded in time;
         # on the loop in a small table (a thread hop costs more there).
-        hits, counted = await db.run(find, thread=not small)
+        hits, counted = await db.read(find, thread=not small)
     except ValueError as exc:
         raise InvalidInputError(str(exc), field="query.q") from exc
     more = len(hits) > limit

@@ -185,7 +185,7 @@ def _write(
             kind="conflict" if exc.conflict else "unprocessable",
             errors=[{"location": "", "message": p} for p in exc.problems],
         ) from exc
-    document = read_document(session=session, kind=key[0], ident=key[1])
+    document = read_document(connection=session.connection(), kind=key[0], ident=key[1])
     return Written(
         document,
         document_etag(document) if document is not None else None,

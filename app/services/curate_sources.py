@@ -50,7 +50,7 @@ def create_source(session: Session, *, body: SourceCreate, actor: str) -> Writte
         )
     except WriteError as exc:
         raise CurateError(422, " ".join(exc.problems)) from exc
-    document = read_document(session=session, kind="source", ident=body.id)
+    document = read_document(connection=session.connection(), kind="source", ident=body.id)
     assert document is not None
     return Written(document, document_etag(document), result.revisions[0])
 
@@ -83,7 +83,7 @@ def update_source(
         origin=Origin.curator,
         current={key: current},
     )
-    document = read_document(session=session, kind="source", ident=ident)
+    document = read_document(connection=session.connection(), kind="source", ident=ident)
     assert document is not None
     return Written(
         document, document_etag(document), result.revisions[0] if result.revisions else None

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, bindparam, select
+from sqlmodel import col
 
 from app.models.documents import EntityDocument
 
@@ -19,16 +19,16 @@ _BY_ID = select(col(EntityDocument.body)).where(
 )
 
 
-def read_documents(*, session: Session, kind: str, ids: list[Any]) -> list[bytes]:
+def read_documents(*, connection: Connection, kind: str, ids: list[Any]) -> list[bytes]:
     """The stored documents of ids, in their order (ids with no document are left out)."""
     if not ids:
         return []
-    rows = session.connection().execute(_BY_IDS, {"kind": kind, "ids": ids})
+    rows = connection.execute(_BY_IDS, {"kind": kind, "ids": ids})
     found: dict[Any, str] = dict(rows.all())
     return [found[i].encode() for i in ids if i in found]
 
 
-def read_document(*, session: Session, kind: str, ident: str) -> bytes | None:
+def read_document(*, connection: Connection, kind: str, ident: str) -> bytes | None:
     """The stored document of one id, or None."""
-    body = session.connection().execute(_BY_ID, {"kind": kind, "ident": ident}).scalar()
+    body = connection.execute(_BY_ID, {"kind": kind, "ident": ident}).scalar()
     return None if body is None else body.encode()

@@ -236,7 +236,9 @@ def items_for(*, session: Session, slots: list[Slot], base: str) -> list[JsonFee
     events = [s.entity_id for s in slots if s.type is FeedType.event]
     documents = {
         d["id"]: d
-        for d in map(orjson.loads, read_documents(session=session, kind="event", ids=events))
+        for d in map(
+            orjson.loads, read_documents(connection=session.connection(), kind="event", ids=events)
+        )
     }
     first = dict(
         session.execute(

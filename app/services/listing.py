@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from sqlmodel import Session, col
+from sqlalchemy import Connection
+from sqlmodel import col
 
 from app.models.support import SubjectType
 from app.resources._types import Resource
@@ -18,7 +19,7 @@ SUBJECTS = frozenset(t.value for t in SubjectType)
 
 def list_documents(
     *,
-    session: Session,
+    connection: Connection,
     resource: Resource,
     filters: Any,
     stated_only: bool,
@@ -34,7 +35,7 @@ def list_documents(
             filters,
             stated_only=stated_only,
             keys=keys,
-            session=session,
+            connection=connection,
             sort=canonical,
             cursor=cursor,
         )
@@ -53,7 +54,7 @@ def list_documents(
                 query, subject_type=resource.type, id_column=id_column, claims=claims
             )
     page = keyset_page(
-        session=session,
+        connection=connection,
         query=query,
         sort=canonical,
         keys=keys,
@@ -63,9 +64,9 @@ def list_documents(
         serving=serving,
         whole=whole,
     )
-    return read_documents(session=session, kind=resource.type, ids=page.keys), page
+    return read_documents(connection=connection, kind=resource.type, ids=page.keys), page
 
 
-def read_one(*, session: Session, resource: Resource, ident: str) -> bytes | None:
+def read_one(*, connection: Connection, resource: Resource, ident: str) -> bytes | None:
     """The stored document of one entity, or None."""
-    return read_document(session=session, kind=resource.type, ident=ident)
+    return read_document(connection=connection, kind=resource.type, ident=ident)

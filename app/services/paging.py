@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Date,
     Integer,
     Select,
@@ -24,7 +25,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlmodel import Session
 
 from app.services.dataset import Serving, Total
 
@@ -200,7 +200,7 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool
 
 def keyset_page(
     *,
-    session: Session,
+    connection: Connection,
     query: Select[Any],
     sort: str,
     keys: list[SortKey],
@@ -229,7 +229,7 @@ def keyset_page(
         if whole is None:
             page_query = page_query.where(_after(order, after))
     # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
-    rows = session.connection().execute(page_query.limit(limit + 1)).all()
+    rows = connection.execute(page_query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if total is None:
@@ -237,7 +237,7 @@ def keyset_page(
             total = Total(len(rows))  # a first page that holds every row has counted them
         else:
             counted_query = whole() if whole is not None else query
-            total = count(session=session, query=counted_query, serving=serving)
+            total = count(connection=connection, query=counted_query, serving=serving)
     next_cursor = None
     if more and rows:
         version = serving.version if serving is not None else None
@@ -246,7 +246,7 @@ def keyset_page(
     return PageResult([row[position] for row in rows], next_cursor, total)
 
 
-def count(*, session: Session, query: Select[Any], serving: Serving | None) -> Total:
+def count(*, connection: Connection, query: Select[Any], serving: Serving | None) -> Total:
     """Rows `query` selects, up to the serving's limit, once per dataset version (`Serving`).
 
     At a million rows a COUNT over a common filter costs tens to hundreds of milliseconds, the
@@ -258,20 +258,18 @@ def count(*, session: Session, query: Select[Any], serving: Serving | None) -> T
     key = _count_key(query) if state is not None else None
     if state is not None and key is not None and (known := state.counts.get(key)) is not None:
         return known
-    total = counted(session=session, query=query, limit=state.total_limit if state else None)
+    total = counted(connection=connection, query=query, limit=state.total_limit if state else None)
     if state is not None and key is not None:
         state.counts[key] = total
     return total
 
 
-def counted(*, session: Session, query: Select[Any], limit: int | None) -> Total:
+def counted(*, connection: Connection, query: Select[Any], limit: int | None) -> Total:
     """Rows `query` selects, read no further than `limit` + 1 of them."""
     rows = query.order_by(None)
     if limit is not None:
         rows = rows.limit(limit + 1)
-    n = int(
-        session.connection().execute(select(func.count()).select_from(rows.subquery())).scalar_one()
-    )
+    n = int(connection.execute(select(func.count()).select_from(rows.subquery())).scalar_one())
     return Total(limit, exact=False) if limit is not None and n > limit else Total(n)
 
 

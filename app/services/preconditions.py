@@ -27,7 +27,7 @@ def precondition(session: Session, *, resource: Resource, ident: str, if_match: 
             "could overwrite another curator's change.",
             kind="precondition-required",
         )
-    stored = read_document(session=session, kind=resource.type, ident=ident)
+    stored = read_document(connection=session.connection(), kind=resource.type, ident=ident)
     etag = document_etag(stored) if stored is not None else None
     if etag is None or not etag_listed(if_match, etag):
         raise CurateError(

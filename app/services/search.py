@@ -24,7 +24,7 @@ Snippets: app/services/search_snippets.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlalchemy import Connection
 
 from app.services import search_walk
 from app.services.dataset import Serving, Total
@@ -86,7 +86,7 @@ def _checked_types(types: Sequence[str] | None) -> list[str] | None:
 
 def search(
     *,
-    session: Session,
+    connection: Connection,
     q: str,
     types: Sequence[str] | None = None,
     limit: int = 50,
@@ -104,9 +104,9 @@ def search(
     checked = _checked_types(types)
     if after is not None and (after[0] not in (1, 2) or after[1] not in TYPE_ORDER):
         raise ValueError(f"not a search position: {after!r}")
-    if small(session=session, serving=serving):
+    if small(connection=connection, serving=serving):
         return _gathered(
-            session=session,
+            connection=connection,
             tokens=tokens,
             types=checked,
             after=after,
@@ -118,7 +118,11 @@ def search(
         after is None
         and serving is not None
         and _few(
-            session=session, tokens=tokens, types=checked, stated_only=stated_only, serving=serving
+            connection=connection,
+            tokens=tokens,
+            types=checked,
+            stated_only=stated_only,
+            serving=serving,
         )
     )
     hits: list[SearchHit] = []
@@ -130,7 +134,7 @@ def search(
         walked = None
         if not few:
             walked = walk(
-                session=session,
+                connection=connection,
                 tokens=tokens,
                 order=TYPE_ORDER,
                 types=tier_types,
@@ -141,7 +145,7 @@ def search(
         if walked is None:
             # The tier's own index holds its rows alone: narrowed only if fewer types are asked.
             hits += _gathered(
-                session=session,
+                connection=connection,
                 tokens=tokens,
                 types=narrow,
                 after=start,
@@ -150,7 +154,7 @@ def search(
                 tier=tier,
             )
         else:
-            texts = rows_of(session=session, hits=walked)
+            texts = rows_of(connection=connection, hits=walked)
             hits += [
                 _hit(h.type, h.id, *texts[(h.type, h.id)], h.score, h.basis, tokens) for h in walked
             ]
@@ -161,7 +165,7 @@ def search(
 
 def _few(
     *,
-    session: Session,
+    connection: Connection,
     tokens: list[str],
     types: list[str] | None,
     stated_only: bool,
@@ -169,14 +173,14 @@ def _few(
 ) -> bool:
     """Whether the query has so few matches that each tier is best gathered at once."""
     total = _served_count(
-        session=session, tokens=tokens, types=types, stated_only=stated_only, serving=serving
+        connection=connection, tokens=tokens, types=types, stated_only=stated_only, serving=serving
     )
     return total.exact and total.value <= search_walk.GATHER_BELOW
 
 
 def _gathered(
     *,
-    session: Session,
+    connection: Connection,
     tokens: list[str],
     types: list[str] | None,
     after: tuple[int, str, str] | None,
@@ -185,7 +189,7 @@ def _gathered(
     tier: Tier | None,
 ) -> list[SearchHit]:
     """Every match gathered through a full-text index, then ranked: cheap while they are few."""
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     query = page_statement(
         dialect,
         typed=types is not None,
@@ -198,7 +202,7 @@ def _gathered(
         _hit(
             r["entity_type"], r["entity_id"], r["title"], r["body"], r["score"], r["basis"], tokens
         )
-        for r in session.execute(query, values).mappings()
+        for r in connection.execute(query, values).mappings()
     ]
 
 
@@ -217,7 +221,7 @@ def _hit(
 
 def count(
     *,
-    session: Session,
+    connection: Connection,
     q: str,
     types: Sequence[str] | None = None,
     stated_only: bool = False,
@@ -232,16 +236,24 @@ def count(
     checked = _checked_types(types)
     if serving is None:
         return count_matches(
-            session=session, tokens=tokens, types=checked, stated_only=stated_only, limit=limit
+            connection=connection,
+            tokens=tokens,
+            types=checked,
+            stated_only=stated_only,
+            limit=limit,
         )
     return _served_count(
-        session=session, tokens=tokens, types=checked, stated_only=stated_only, serving=serving
+        connection=connection,
+        tokens=tokens,
+        types=checked,
+        stated_only=stated_only,
+        serving=serving,
     )
 
 
 def _served_count(
     *,
-    session: Session,
+    connection: Connection,
     tokens: list[str],
     types: list[str] | None,
     stated_only: bool,
@@ -251,7 +263,7 @@ def _served_count(
     key = ("search", tuple(tokens), tuple(types) if types else None, stated_only)
     if (known := serving.counts.get(key)) is None:
         known = serving.counts[key] = count_matches(
-            session=session,
+            connection=connection,
             tokens=tokens,
             types=types,
             stated_only=stated_only,

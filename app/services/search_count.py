@@ -7,8 +7,7 @@ index: "moon" among events is 7 matches in the index of the rows that are not ci
 
 from typing import Any
 
-from sqlalchemy import Select, column, literal_column, select, table
-from sqlmodel import Session
+from sqlalchemy import Connection, Select, column, literal_column, select, table
 
 from app.models.search import FTS_TABLE, TIER_FTS_TABLES
 from app.services.dataset import Total
@@ -37,18 +36,18 @@ def _tier_of_types(types: list[str] | None) -> tuple[Tier | None, list[str] | No
 
 def count_matches(
     *,
-    session: Session,
+    connection: Connection,
     tokens: list[str],
     types: list[str] | None,
     stated_only: bool,
     limit: int | None,
 ) -> Total:
     """The matches of `tokens` (at least one) among `types` (all if None), up to `limit`."""
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     tier, narrow = _tier_of_types(types)
     if dialect != "sqlite":
         if limit is not None and types is None and not stated_only:
-            dense = dense_count(session=session, tokens=tokens, limit=limit)
+            dense = dense_count(connection=connection, tokens=tokens, limit=limit)
             if dense is not None:
                 return dense
         matches, _ = matching(dialect, tier=tier)
@@ -59,7 +58,7 @@ def count_matches(
         # as the count goes.
         found = select(DOC.c.id).where(*where).params(match_values(dialect, tokens))
         planned = found.cte("matches").prefix_with("MATERIALIZED")
-        return counted(session=session, query=select(planned.c.id), limit=limit)
+        return counted(connection=connection, query=select(planned.c.id), limit=limit)
 
     name = TIER_FTS_TABLES[tier] if tier else FTS_TABLE
 
@@ -82,7 +81,7 @@ def count_matches(
         # (150 ms for "the"* at a million rows); the last token taken whole is streamed, and
         # its matches are some of the prefix's. Enough of them settle a lower bound.
         whole = fts5_query(tokens, prefix=False)
-        bound = counted(session=session, query=joined(whole), limit=limit)
+        bound = counted(connection=connection, query=joined(whole), limit=limit)
         if not bound.exact:
             return bound
-    return counted(session=session, query=joined(fts5_query(tokens)), limit=limit)
+    return counted(connection=connection, query=joined(fts5_query(tokens)), limit=limit)

@@ -22,8 +22,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select
-from sqlmodel import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 
 from app.services.dataset import Serving, Total
 from app.services.search_sql import CITATION, DOC, by_code_point
@@ -119,7 +128,7 @@ def _dense(dialect: str, n: int) -> Select[Any]:
     return select(func.count()).select_from(found.subquery())
 
 
-def dense_count(*, session: Session, tokens: list[str], limit: int) -> Total | None:
+def dense_count(*, connection: Connection, tokens: list[str], limit: int) -> Total | None:
     """ "At least `limit`" when more than `limit` of the first rows in key order match, or None.
 
     A common word settles its bound within a few thousand rows read in key order, and stops
@@ -127,10 +136,10 @@ def dense_count(*, session: Session, tokens: list[str], limit: int) -> Total | N
     for "lunar" at a million rows). A rarer word falls through to the index, whose count
     is then short.
     """
-    statement = _dense(session.get_bind().dialect.name, len(tokens))
+    statement = _dense(connection.dialect.name, len(tokens))
     values = {**_tokens(tokens), "enough": limit + 1}
     for rows in COUNT_SCANS:
-        found = session.execute(statement, {**values, "rows": rows}).scalar_one()
+        found = connection.execute(statement, {**values, "rows": rows}).scalar_one()
         if found > limit:
             return Total(limit, exact=False)
         if found * COUNT_SCANS[-1] <= limit * rows:
@@ -147,11 +156,11 @@ def _known(serving: Serving | None) -> Total | None:
     return serving.counts.get(_SIZE_KEY) if serving is not None else None
 
 
-def small(*, session: Session, serving: Serving | None) -> bool:
+def small(*, connection: Connection, serving: Serving | None) -> bool:
     """Whether the search table holds fewer than INDEX_BELOW rows: probed once per version."""
     known = _known(serving)
     if known is None:
-        known = Total(session.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one())
+        known = Total(connection.execute(_SIZE, {"below": INDEX_BELOW}).scalar_one())
         if serving is not None:
             serving.counts[_SIZE_KEY] = known
     return known.value < INDEX_BELOW
@@ -166,7 +175,7 @@ def known_small(serving: Serving | None) -> bool | None:
 
 def walk(
     *,
-    session: Session,
+    connection: Connection,
     tokens: list[str],
     order: Sequence[str],
     types: Sequence[str] | None,
@@ -177,7 +186,7 @@ def walk(
     """Up to `limit` hits after `after`, in rank order (types ranked by `order`), or None once
     WALK_BUDGET rows are read. `after` is a valid position (score, type, id)."""
     hits: list[Walked] = []
-    statement = _chunk(session.get_bind().dialect.name, len(tokens))
+    statement = _chunk(connection.dialect.name, len(tokens))
     bound = _tokens(tokens)
     read = 0
     for score in (2, 1):
@@ -195,7 +204,7 @@ def walk(
                 if read >= WALK_BUDGET:
                     return None
                 page = {"start": start, "end": f"{type_};", "size": size}
-                rows = session.execute(statement, {**bound, **page}).all()
+                rows = connection.execute(statement, {**bound, **page}).all()
                 for row in rows:
                     if row.found == score and not (stated_only and row.basis != "stated"):
                         hits.append(Walked(score, type_, row.entity_id, row.basis))
@@ -208,7 +217,9 @@ def walk(
     return hits
 
 
-def rows_of(*, session: Session, hits: list[Walked]) -> dict[tuple[str, str], tuple[str, str]]:
+def rows_of(
+    *, connection: Connection, hits: list[Walked]
+) -> dict[tuple[str, str], tuple[str, str]]:
     """The title and body of each hit, for its snippet."""
     if not hits:
         return {}
@@ -216,4 +227,4 @@ def rows_of(*, session: Session, hits: list[Walked]) -> dict[tuple[str, str], tu
     query = select(DOC.c.entity_type, DOC.c.entity_id, DOC.c.title, DOC.c.body).where(
         DOC.c.id.in_(keys)
     )
-    return {(r.entity_type, r.entity_id): (r.title, r.body) for r in session.execute(query)}
+    return {(r.entity_type, r.entity_id): (r.title, r.body) for r in connection.execute(query)}

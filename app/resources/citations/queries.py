@@ -5,11 +5,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, column, func, literal_column, select, table
+from sqlalchemy import Connection, Select, column, func, literal_column, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.models.common import Basis
 from app.models.search import CITATION_FTS_KEY, CITATION_FTS_TABLE
@@ -134,7 +134,7 @@ def rare_substring(
     *,
     stated_only: bool,
     keys: list[SortKey],
-    session: Session,
+    connection: Connection,
     sort: str,
     cursor: str | None,
 ) -> FastPage | None:
@@ -147,10 +147,10 @@ def rare_substring(
     """
     del sort, cursor  # the same candidates whatever the page
     q = filters.q
-    if not q or len(q) < TRIGRAM or session.get_bind().dialect.name != "sqlite":
+    if not q or len(q) < TRIGRAM or connection.dialect.name != "sqlite":
         return None
     probe = select(func.count()).select_from(_candidates(_phrase(q)).limit(RARE).subquery())
-    if session.connection().execute(probe).scalar_one() >= RARE:
+    if connection.execute(probe).scalar_one() >= RARE:
         return None
     query, _ = list_query(filters, stated_only=stated_only)
     return FastPage(query.where(MayContain(col(Citation.id), _phrase(q))), keys, col(Citation.id))

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from pydantic import StringConstraints
-from sqlalchemy import or_, select
-from sqlmodel import Session, col
+from sqlalchemy import Connection, or_, select
+from sqlmodel import col
 
 from app.models.base import table_of
 from app.models.common import edtf_bounds
@@ -104,7 +104,7 @@ def list_query(filters: EventFilters, *, stated_only: bool) -> Filtered:
 
 
 def timeline(
-    filters: EventFilters, *, stated_only: bool, keys: list[SortKey], session: Session
+    filters: EventFilters, *, stated_only: bool, keys: list[SortKey], connection: Connection
 ) -> FastPage | None:
     """One entity's events by date, read in order from ix_event_entity_timeline, or None.
 
@@ -112,7 +112,7 @@ def timeline(
     a page is an index range: gathering a common entity's events and sorting them took
     0.3 s at a million events. DISTINCT: an id may name an entity of two types.
     """
-    del session  # the answer depends on the filters alone
+    del connection  # the answer depends on the filters alone
     entity = values(filters.entity)
     only_entity = (
         len(entity) == 1
@@ -138,13 +138,13 @@ def fast_page(
     *,
     stated_only: bool,
     keys: list[SortKey],
-    session: Session,
+    connection: Connection,
     sort: str,
     cursor: str | None,
 ) -> FastPage | None:
     """One entity's timeline, or a date range through ix_event_span, or None; `cursor` (made
     for the canonical `sort`) is the page's, which the range's arms start past."""
-    found = timeline(filters, stated_only=stated_only, keys=keys, session=session)
+    found = timeline(filters, stated_only=stated_only, keys=keys, connection=connection)
     if found is not None or (filters.start is None and filters.end is None) or stated_only:
         # basis=stated leaves out rows the listing service filters afterwards: general path.
         return found
@@ -153,7 +153,7 @@ def fast_page(
     rest = replace(filters, start=None, end=None, kind=None if by_kind else filters.kind)
     query, _ = list_query(rest, stated_only=stated_only)
     start, end = _bound(filters.start, upper=False), _bound(filters.end, upper=True)
-    dialect = session.get_bind().dialect.name
+    dialect = connection.dialect.name
     after = None
     if cursor is not None and len(keys) == 1 and keys[0].name == EventSort.date:
         event = table_of(Event).c

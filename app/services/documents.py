@@ -2,16 +2,27 @@
 
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+import orjson
+from sqlalchemy import ARRAY, Connection, String, any_, bindparam, func, select
 from sqlmodel import col
 
 from app.models.documents import EntityDocument
 
-# Built once: constructing a select per request cost three times what running it does.
-_BY_IDS = select(col(EntityDocument.id), col(EntityDocument.body)).where(
-    col(EntityDocument.type) == bindparam("kind"),
-    col(EntityDocument.id).in_(bindparam("ids", expanding=True)),
-)
+# Built once: constructing a select per request cost three times what running it does. The
+# ids are one bound value, not an expanding IN: that is rendered anew at each execution, which
+# cost a 20-document read a third of its time. SQLite reads them from a JSON array, PostgreSQL
+# from an array.
+_WANTED = func.json_each(bindparam("ids")).table_valued("value")
+_BY_IDS = {
+    "sqlite": select(col(EntityDocument.id), col(EntityDocument.body)).where(
+        col(EntityDocument.type) == bindparam("kind"),
+        col(EntityDocument.id).in_(select(_WANTED.c.value)),
+    ),
+    "postgresql": select(col(EntityDocument.id), col(EntityDocument.body)).where(
+        col(EntityDocument.type) == bindparam("kind"),
+        col(EntityDocument.id) == any_(bindparam("ids", type_=ARRAY(String))),
+    ),
+}
 # One id: an expanding IN is rendered anew at each execution (a third of this read's time).
 _BY_ID = select(col(EntityDocument.body)).where(
     col(EntityDocument.type) == bindparam("kind"),
@@ -23,7 +34,9 @@ def read_documents(*, connection: Connection, kind: str, ids: list[Any]) -> list
     """The stored documents of ids, in their order (ids with no document are left out)."""
     if not ids:
         return []
-    rows = connection.execute(_BY_IDS, {"kind": kind, "ids": ids})
+    dialect = connection.dialect.name
+    wanted = orjson.dumps(ids).decode() if dialect == "sqlite" else list(ids)
+    rows = connection.execute(_BY_IDS[dialect], {"kind": kind, "ids": wanted})
     found: dict[Any, str] = dict(rows.all())
     return [found[i].encode() for i in ids if i in found]
 

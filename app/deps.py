@@ -73,7 +73,7 @@ class Reading:
 
 
 # One dependency instead of three (the Db, the version, the basis): FastAPI solves every
-# dependency anew on each request, and a read has nothing else to wait for.
+# dependency anew on each request, so a read asks for one.
 async def get_reading(request: Request) -> Reading:
     """A read of a collection that has no `basis` parameter."""
     return Reading(await get_db(request), await get_serving(request), False)

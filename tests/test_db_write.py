@@ -68,10 +68,8 @@ def test_a_writer_waiting_for_a_lock_does_not_stall_reads(seeded_db: Database) -
         assert order == ["read"] * 20 + ["write"]
 
     anyio.run(main)
-    with Session(engine) as session:
-        document = read_one(
-            connection=session.connection(), resource=BY_TYPE["agency"], ident="cnsa"
-        )
+    with engine.connect() as connection:
+        document = read_one(connection=connection, resource=BY_TYPE["agency"], ident="cnsa")
     assert document is not None
     assert b"Written while another transaction held the lock." in document
     engine.dispose()
@@ -86,5 +84,5 @@ def test_a_failed_write_leaves_nothing(seeded_db: Database) -> None:
 
     with pytest.raises(RuntimeError, match="halfway"):
         anyio.run(db.write, broken)
-    with Session(seeded_db.engine) as session:
-        assert session.connection().execute(text("SELECT count(*) FROM revision")).scalar() == 36
+    with seeded_db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM revision")).scalar() == 36

@@ -60,13 +60,13 @@ def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> l
     """Every page at limit 2 (ids and totals), by the listing or by the general query."""
     pages: list[Any] = []
     cursor = None
-    with Session(db.engine) as session:
+    with db.engine.connect() as connection:
         while True:
             if general:
                 canonical, keys = parse_sort(sort, allowed=SORT_COLUMNS, default="date")
                 query, _ = list_query(filters, stated_only=False)
                 page: PageResult = keyset_page(
-                    connection=session.connection(),
+                    connection=connection,
                     query=query,
                     sort=canonical,
                     keys=keys,
@@ -77,7 +77,7 @@ def _walk(db: Database, filters: EventFilters, sort: str, *, general: bool) -> l
                 )
             else:
                 _, page = list_documents(
-                    connection=session.connection(),
+                    connection=connection,
                     resource=BY_TYPE["event"],
                     filters=filters,
                     stated_only=False,
@@ -154,9 +154,9 @@ def test_each_range_pages_as_the_general_query(seeded_db: Database, sort: str) -
 
 def _page(db: Database, filters: EventFilters, *, limit: int, cursor: str | None) -> PageResult:
     """A page of events by date, as the list endpoint reads it."""
-    with Session(db.engine) as session:
+    with db.engine.connect() as connection:
         _, page = list_documents(
-            connection=session.connection(),
+            connection=connection,
             resource=BY_TYPE["event"],
             filters=filters,
             stated_only=False,

@@ -4,7 +4,6 @@ service answers the same outside a request as inside one."""
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from app.resources._types import Resource
 from app.resources.registry import BY_COLLECTION, RESOURCES
@@ -31,9 +30,9 @@ def test_a_service_answers_the_same_outside_a_request(
     for client in client_for(seeded_db):
         page = client.get(f"/v1/{resource.collection}?limit=2").json()
         one = client.get(f"/v1/{resource.collection}/{resource.example_id}").json()
-    with Session(seeded_db.engine) as session:
+    with seeded_db.engine.connect() as connection:
         items, found = list_documents(
-            connection=session.connection(),
+            connection=connection,
             resource=resource,
             filters=resource.filters() if resource.filters else None,
             stated_only=False,
@@ -42,9 +41,7 @@ def test_a_service_answers_the_same_outside_a_request(
             cursor=None,
             serving=None,
         )
-        document = read_one(
-            connection=session.connection(), resource=resource, ident=resource.example_id
-        )
+        document = read_one(connection=connection, resource=resource, ident=resource.example_id)
     assert [orjson.loads(item) for item in items] == page["items"]
     assert found.total.value == page["total"] > 0
     assert page["total_relation"] == "eq"

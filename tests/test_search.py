@@ -188,9 +188,9 @@ def _reference(docs: list[dict[str, str]], q: str) -> list[SearchHit]:
 
 
 def test_hits_in_rank_order(seeded_db: Database) -> None:
-    with Session(seeded_db.engine) as session:
-        actual = {q: _ids(search(connection=session.connection(), q=q)) for q in EXPECTED}
-        counts = {q: count(connection=session.connection(), q=q).value for q in EXPECTED}
+    with seeded_db.engine.connect() as connection:
+        actual = {q: _ids(search(connection=connection, q=q)) for q in EXPECTED}
+        counts = {q: count(connection=connection, q=q).value for q in EXPECTED}
     assert actual == {q: ids.split() for q, ids in EXPECTED.items()}
     assert counts == {q: len(ids.split()) for q, ids in EXPECTED.items()}
 
@@ -233,28 +233,25 @@ def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
 def test_every_term_prefix_and_document_query_agrees_with_the_reference(
     seeded_db: Database,
 ) -> None:
-    with Session(seeded_db.engine) as session:
-        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+    with seeded_db.engine.connect() as connection:
+        docs = [dict(r) for r in connection.execute(select(DOCS)).mappings()]
     terms = {term for doc in docs for term in f"{doc['title_terms']} {doc['body_terms']}".split()}
     queries = terms | {term[:n] for term in terms for n in (1, 2, 3)}
     queries |= {" ".join(text_terms(doc["title"] + " " + doc["body"])[:3]) for doc in docs}
     queries |= {"Russia’s", "U.S.", "NASA's", "multi-disciplinary", "(ILRS)", "“with", "road map"}
     stated = [doc for doc in docs if doc["basis"] == "stated"]
     assert 0 < len(stated) < len(docs)
-    with Session(seeded_db.engine) as session:
+    with seeded_db.engine.connect() as connection:
         for q in sorted(queries):
-            assert search(connection=session.connection(), q=q, limit=1000) == _reference(
-                docs, q
-            ), q
-            found = search(connection=session.connection(), q=q, limit=1000, stated_only=True)
+            assert search(connection=connection, q=q, limit=1000) == _reference(docs, q), q
+            found = search(connection=connection, q=q, limit=1000, stated_only=True)
             assert found == _reference(stated, q), q
 
 
 def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
-    with Session(seeded_db.engine) as session:
+    with seeded_db.engine.connect() as connection:
         hits = {
-            q: search(connection=session.connection(), q=q)
-            for q in {q for q, _, _ in SNIPPETS} | {*EXPECTED}
+            q: search(connection=connection, q=q) for q in {q for q, _, _ in SNIPPETS} | {*EXPECTED}
         }
     actual = {(q, h.type, h.id): h.snippet for q, found in hits.items() for h in found}
     assert {key: actual.get(key) for key in SNIPPETS} == SNIPPETS
@@ -266,50 +263,42 @@ def test_snippets_mark_every_matching_word(seeded_db: Database) -> None:
 @pytest.mark.usefixtures("path")
 @pytest.mark.parametrize("size", [1, 2])
 def test_keyset_pages_walk_every_hit_once_in_order(seeded_db: Database, size: int) -> None:
-    with Session(seeded_db.engine) as session:
+    with seeded_db.engine.connect() as connection:
         walked: list[SearchHit] = []
         after: tuple[int, str, str] | None = None
-        while page := search(connection=session.connection(), q="lunar", limit=size, after=after):
+        while page := search(connection=connection, q="lunar", limit=size, after=after):
             assert len(page) <= size
             walked += page
             after = (page[-1].score, page[-1].type, page[-1].id)
-        assert walked == search(connection=session.connection(), q="lunar")
+        assert walked == search(connection=connection, q="lunar")
     assert _ids(walked) == EXPECTED["lunar"].split()
 
 
 def test_types_filter_and_count(seeded_db: Database) -> None:
-    with Session(seeded_db.engine) as session:
-        found = search(connection=session.connection(), q="lunar", types=["event", "program"])
+    with seeded_db.engine.connect() as connection:
+        found = search(connection=connection, q="lunar", types=["event", "program"])
         assert _ids(found) == ["program:ilrs", "event:ilrs-mou-signed"]
-        assert count(connection=session.connection(), q="lunar", types=["citation"]) == Total(13)
+        assert count(connection=connection, q="lunar", types=["citation"]) == Total(13)
         # Counting stops past the limit: the total is then a lower bound.
-        assert count(
-            connection=session.connection(), q="lunar", types=["citation"], limit=12
-        ) == Total(12, False)
-        assert count(
-            connection=session.connection(), q="lunar", types=["citation"], limit=13
-        ) == Total(13)
+        assert count(connection=connection, q="lunar", types=["citation"], limit=12) == Total(
+            12, False
+        )
+        assert count(connection=connection, q="lunar", types=["citation"], limit=13) == Total(13)
         # A prefix that is no whole term ("lun") is counted by the prefix query itself.
-        prefixed = len(
-            search(connection=session.connection(), q="lun", types=["citation"], limit=200)
+        prefixed = len(search(connection=connection, q="lun", types=["citation"], limit=200))
+        assert count(connection=connection, q="lun", types=["citation"]) == Total(prefixed)
+        assert count(connection=connection, q="lun", types=["citation"], limit=12) == Total(
+            12, False
         )
-        assert count(connection=session.connection(), q="lun", types=["citation"]) == Total(
-            prefixed
-        )
-        assert count(
-            connection=session.connection(), q="lun", types=["citation"], limit=12
-        ) == Total(12, False)
         # basis=stated leaves out the one quote that is a premise of an inferred row.
-        stated = search(
-            connection=session.connection(), q="lunar", types=["citation"], stated_only=True
-        )
+        stated = search(connection=connection, q="lunar", types=["citation"], stated_only=True)
         assert "citation:program-participant-ilrs-roscosmos-row-1" not in _ids(stated)
         assert count(
-            connection=session.connection(), q="lunar", types=["citation"], stated_only=True
+            connection=connection, q="lunar", types=["citation"], stated_only=True
         ) == Total(12)
-        assert search(connection=session.connection(), q="lunar", types=[]) == []
+        assert search(connection=connection, q="lunar", types=[]) == []
         after = search(
-            connection=session.connection(),
+            connection=connection,
             q="russia",
             types=["country", "source"],
             after=(2, "country", "RU"),
@@ -317,24 +306,20 @@ def test_types_filter_and_count(seeded_db: Database) -> None:
         assert _ids(after) == ["source:russia-china-moon-article"]
         for bad, message in (
             (
-                lambda: search(connection=session.connection(), q="lunar", types=["planet"]),
+                lambda: search(connection=connection, q="lunar", types=["planet"]),
                 "unknown type",
             ),
             (
-                lambda: count(connection=session.connection(), q="lunar", types=["planet"]),
+                lambda: count(connection=connection, q="lunar", types=["planet"]),
                 "unknown type",
             ),
-            (lambda: search(connection=session.connection(), q="lunar", limit=0), "limit"),
+            (lambda: search(connection=connection, q="lunar", limit=0), "limit"),
             (
-                lambda: search(
-                    connection=session.connection(), q="lunar", after=(3, "program", "x")
-                ),
+                lambda: search(connection=connection, q="lunar", after=(3, "program", "x")),
                 "position",
             ),
             (
-                lambda: search(
-                    connection=session.connection(), q="lunar", after=(1, "planet", "x")
-                ),
+                lambda: search(connection=connection, q="lunar", after=(1, "planet", "x")),
                 "position",
             ),
         ):
@@ -358,29 +343,29 @@ def test_index_follows_inserts_updates_and_deletes(seeded_db: Database) -> None:
                 body_terms="",
             )
         )
-    with Session(seeded_db.engine) as session:
-        assert _ids(search(connection=session.connection(), q="brasil")) == ["country:BR"]
-        assert "country:BR" not in _ids(search(connection=session.connection(), q="brazil"))
-        assert _ids(search(connection=session.connection(), q="atlan")) == ["country:XX"]
+    with seeded_db.engine.connect() as connection:
+        assert _ids(search(connection=connection, q="brasil")) == ["country:BR"]
+        assert "country:BR" not in _ids(search(connection=connection, q="brazil"))
+        assert _ids(search(connection=connection, q="atlan")) == ["country:XX"]
     with Session(seeded_db.engine) as session, session.begin():
         session.execute(delete(DOCS).where(DOCS.c.id.in_(["country:BR", "country:XX"])))
-    with Session(seeded_db.engine) as session:
-        assert search(connection=session.connection(), q="brasil") == []
-        assert search(connection=session.connection(), q="atlantis") == []
+    with seeded_db.engine.connect() as connection:
+        assert search(connection=connection, q="brasil") == []
+        assert search(connection=connection, q="atlantis") == []
 
 
 def test_a_small_table_is_searched_in_one_index_query(seeded_db: Database) -> None:
     """Fewer search rows than the walk's budget: the index at once, after one bounded count,
     not a walk that reads the table one query per (score, type) segment."""
-    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        hits = search(connection=session.connection(), q="lunar", limit=5)
+    with captured(seeded_db.engine) as statements, seeded_db.engine.connect() as connection:
+        hits = search(connection=connection, q="lunar", limit=5)
     assert len(hits) == 5
     assert len(statements) == 2, statements
 
 
 def test_search_uses_the_native_index(seeded_db: Database) -> None:
-    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        count(connection=session.connection(), q="lunar moo")
+    with captured(seeded_db.engine) as statements, seeded_db.engine.connect() as connection:
+        count(connection=connection, q="lunar moo")
     plan = explain(seeded_db.engine, *statements[-1])
     native = {"sqlite": "SCAN search_fts VIRTUAL TABLE", "postgresql": "ix_search_document_terms"}
     assert native[seeded_db.kind] in plan, plan
@@ -392,10 +377,10 @@ def test_sqlite_takes_matches_by_fts_rowid_and_counts_from_fts5_alone(
     """SQLite: a match is the FTS5 row's rowid (its index hands it over; a doc_id is a read of
     FTS5's content table per match) and the search row is found by it; with nothing to
     narrow by, the count reads the FTS5 index alone. PostgreSQL: its GIN index, both times."""
-    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        assert search(connection=session.connection(), q="lunar moo", limit=3)
+    with captured(seeded_db.engine) as statements, seeded_db.engine.connect() as connection:
+        assert search(connection=connection, q="lunar moo", limit=3)
         (page,) = statements[-1:]
-        count(connection=session.connection(), q="lunar moo")
+        count(connection=connection, q="lunar moo")
         (plain,) = statements[-1:]
     page_plan, count_plan = explain(seeded_db.engine, *page), explain(seeded_db.engine, *plain)
     if seeded_db.kind == "sqlite":
@@ -411,16 +396,14 @@ def test_a_bounded_count_of_a_common_word_settles_in_key_order(seeded_db: Databa
     """PostgreSQL settles "at least `limit`" from rows read in key order, not from the GIN
     index's bitmap of every match; SQLite streams its FTS5 matches. The totals are the same
     as the unbounded count's."""
-    with Session(seeded_db.engine) as session:
-        exact = count(connection=session.connection(), q="lunar")
+    with seeded_db.engine.connect() as connection:
+        exact = count(connection=connection, q="lunar")
         assert exact.exact
         assert exact.value > 3
         with captured(seeded_db.engine) as statements:
-            assert count(connection=session.connection(), q="lunar", limit=3) == Total(
-                3, exact=False
-            )
-        assert count(connection=session.connection(), q="lunar", limit=exact.value) == exact
-        assert count(connection=session.connection(), q="lunar", limit=exact.value - 1) == Total(
+            assert count(connection=connection, q="lunar", limit=3) == Total(3, exact=False)
+        assert count(connection=connection, q="lunar", limit=exact.value) == exact
+        assert count(connection=connection, q="lunar", limit=exact.value - 1) == Total(
             exact.value - 1, exact=False
         )
     test = {"sqlite": "MATCH", "postgresql": "strpos("}[seeded_db.kind]
@@ -438,8 +421,8 @@ def test_the_walk_reads_each_segment_through_an_index_in_rank_order(
     seeded_db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
-    with captured(seeded_db.engine) as statements, Session(seeded_db.engine) as session:
-        assert len(search(connection=session.connection(), q="lunar", limit=3)) == 3
+    with captured(seeded_db.engine) as statements, seeded_db.engine.connect() as connection:
+        assert len(search(connection=connection, q="lunar", limit=3)) == 3
     test = {"sqlite": "instr(", "postgresql": "strpos("}[seeded_db.kind]
     chunks = [(sql, params) for sql, params in statements if test in sql]
     assert chunks
@@ -477,11 +460,11 @@ def test_a_query_without_letters_or_digits_has_no_terms(q: str) -> None:
 def test_search_rows_are_one_per_entity_and_citation(seeded_db: Database) -> None:
     tables: list[type[SQLModel]] = [Program, Agency, Country, Agreement, Restriction, Event]
     tables += [Source, Citation]
-    with Session(seeded_db.engine) as session:
-        kinds = list(session.execute(select(DOCS.c.entity_type)).scalars())
-        sizes = [len(session.execute(select(table_of(t))).all()) for t in tables]
+    with seeded_db.engine.connect() as connection:
+        kinds = list(connection.execute(select(DOCS.c.entity_type)).scalars())
+        sizes = [len(connection.execute(select(table_of(t))).all()) for t in tables]
         titled = select(DOCS.c.entity_type).where(DOCS.c.title_terms != "").distinct()
-        titled_types = set(session.execute(titled).scalars())
+        titled_types = set(connection.execute(titled).scalars())
     assert [kinds.count(kind) for kind in TYPE_ORDER] == sizes
     # The walk never looks for a citation that scores 2: it would read every one in vain.
     assert titled_types == set(TYPE_ORDER) - {CITATION}
@@ -498,13 +481,11 @@ def test_the_index_follows_changes_after_a_vacuum(seeded_db: Database) -> None:
     with Session(seeded_db.engine) as session, session.begin():
         session.execute(update(DOCS).where(brazil).values(title="Brasil", title_terms="brasil"))
         session.execute(delete(DOCS).where(DOCS.c.id == "country:US"))
-    with Session(seeded_db.engine) as session:
-        assert _ids(search(connection=session.connection(), q="brasil")) == ["country:BR"]
-        assert search(connection=session.connection(), q="brazil", types=["country"]) == []
-        assert search(connection=session.connection(), q="united states", types=["country"]) == []
-        assert _ids(search(connection=session.connection(), q="russia", types=["country"])) == [
-            "country:RU"
-        ]
+    with seeded_db.engine.connect() as connection:
+        assert _ids(search(connection=connection, q="brasil")) == ["country:BR"]
+        assert search(connection=connection, q="brazil", types=["country"]) == []
+        assert search(connection=connection, q="united states", types=["country"]) == []
+        assert _ids(search(connection=connection, q="russia", types=["country"])) == ["country:RU"]
 
 
 def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
@@ -515,10 +496,10 @@ def test_a_word_common_in_quotes_and_rare_elsewhere_gathers_no_quote(
     Nothing asks the full index, which would gather every quote that matches."""
     monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
     monkeypatch.setattr(search_walk, "WALK_BUDGET", 40)  # past the 27 other rows, read twice
-    with Session(seeded_db.engine) as session:
-        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+    with seeded_db.engine.connect() as connection:
+        docs = [dict(r) for r in connection.execute(select(DOCS)).mappings()]
         with captured(seeded_db.engine) as statements:
-            hits = search(connection=session.connection(), q="also", limit=3)
+            hits = search(connection=connection, q="also", limit=3)
     assert hits == _reference(docs, "also")[:3]
     test = {"sqlite": " MATCH ", "postgresql": " @@ "}[seeded_db.kind]
     (gathering,) = [statement for statement in statements if test in statement[0]]
@@ -537,10 +518,10 @@ def test_each_tier_is_gathered_through_its_own_index_not_the_types(
     monkeypatch.setattr(search_walk, "INDEX_BELOW", 0)
     monkeypatch.setattr(search_walk, "WALK_BUDGET", 0)
     types = ["event", "agency", "citation"]
-    with Session(seeded_db.engine) as session:
-        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+    with seeded_db.engine.connect() as connection:
+        docs = [dict(r) for r in connection.execute(select(DOCS)).mappings()]
         with captured(seeded_db.engine) as statements:
-            hits = search(connection=session.connection(), q="moon", types=types, limit=200)
+            hits = search(connection=connection, q="moon", types=types, limit=200)
     asked = [doc for doc in docs if doc["entity_type"] in types]
     assert hits == _reference(asked, "moon")
     assert {hit.type for hit in hits} == {"event", "citation"}
@@ -566,15 +547,15 @@ def test_typed_counts_agree_with_the_reference_through_the_tiers_index(
 ) -> None:
     """Types within one tier are counted through its index; across both, through the full
     one. The totals are the reference's, bounded or not, stated only or not."""
-    with Session(seeded_db.engine) as session:
-        docs = [dict(r) for r in session.execute(select(DOCS)).mappings()]
+    with seeded_db.engine.connect() as connection:
+        docs = [dict(r) for r in connection.execute(select(DOCS)).mappings()]
         asked = [doc for doc in docs if doc["entity_type"] in types]
         for q in ("moon", "lunar", "russia", "also", "mo"):
             for stated_only in (False, True):
                 rows = [d for d in asked if d["basis"] == "stated"] if stated_only else asked
                 n = len(_reference(rows, q))
                 kwargs: dict[str, Any] = {
-                    "connection": session.connection(),
+                    "connection": connection,
                     "q": q,
                     "types": types,
                 }
@@ -583,7 +564,7 @@ def test_typed_counts_agree_with_the_reference_through_the_tiers_index(
                 if n > 1:
                     assert count(**kwargs, limit=n - 1) == Total(n - 1, exact=False), q
         with captured(seeded_db.engine) as statements:
-            count(connection=session.connection(), q="moon", types=types)
+            count(connection=connection, q="moon", types=types)
     index = {
         "sqlite": {1: "SCAN search_entity_fts", 2: "SCAN search_fts "},
         "postgresql": {1: "ix_search_document_entity_terms", 2: "ix_search_document_terms"},

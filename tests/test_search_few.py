@@ -36,9 +36,8 @@ def test_few_matches_are_gathered_at_once_and_more_are_walked(
     seeded_db: Database, walks: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, word: str
 ) -> None:
     with Session(seeded_db.engine) as session:
-        walked = search(
-            connection=session.connection(), q=word, limit=5
-        )  # no version: walked, as before
+        # No version: walked, as before.
+        walked = search(connection=session.connection(), q=word, limit=5)
         assert walks
         matches = count(connection=session.connection(), q=word).value
         version = current_version(session=session)

@@ -198,6 +198,28 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool
     return and_(bound, or_(*clauses))
 
 
+def _order(keys: list[SortKey], id_column: Any) -> list[SortKey]:
+    """The keys a page is ordered by: the sort's, then the id (unless the sort has it)."""
+    if any(k.column is id_column for k in keys):
+        return list(keys)
+    return [*keys, SortKey("id", id_column, keys[-1].descending if keys else False)]
+
+
+def _ordered(query: Select[Any], order: list[SortKey]) -> Select[Any]:
+    columns = [k.column for k in order]
+    return query.with_only_columns(*columns).order_by(
+        *(c.desc() if k.descending else c.asc() for k, c in zip(order, columns, strict=True))
+    )
+
+
+def first_page_statement(
+    *, query: Select[Any], keys: list[SortKey], id_column: Any, limit: int
+) -> Select[Any]:
+    """The statement `keyset_page` runs for a first page of `query`; a caller that keeps it
+    passes it back as `first`."""
+    return _ordered(query, _order(keys, id_column)).limit(limit + 1)
+
+
 def keyset_page(
     *,
     connection: Connection,
@@ -209,27 +231,28 @@ def keyset_page(
     cursor: str | None,
     serving: Serving | None,
     whole: Callable[[], Select[Any]] | None = None,
+    first: Select[Any] | None = None,
 ) -> PageResult:
     """One page of `query` (which selects the rows to list) in the order of keys + id.
 
     `serving` is the dataset version the request is served at, with the counts already made
     at it; without it (the CLI, a test) every first page counts afresh. With `whole`, `query`
     starts past the cursor already, and `whole()` is the query of the whole list, counted.
+    `first` is `first_page_statement` of the same arguments, kept by the caller.
     """
-    order = [*keys, SortKey("id", id_column, keys[-1].descending if keys else False)]
-    if any(k.column is id_column for k in keys):
-        order = list(keys)
+    order = _order(keys, id_column)
     columns = [k.column for k in order]
-    page_query = query.with_only_columns(*columns).order_by(
-        *(c.desc() if k.descending else c.asc() for k, c in zip(order, columns, strict=True))
-    )
     total = None
-    if cursor is not None:
+    if cursor is None:
+        page_query = first if first is not None else _ordered(query, order).limit(limit + 1)
+    else:
         after, total = decode_cursor(cursor, sort, columns, serving)
+        page_query = _ordered(query, order)
         if whole is None:
             page_query = page_query.where(_after(order, after))
+        page_query = page_query.limit(limit + 1)
     # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
-    rows = connection.execute(page_query.limit(limit + 1)).all()
+    rows = connection.execute(page_query).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if total is None:

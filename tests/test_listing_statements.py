@@ -17,10 +17,10 @@ CITATIONS = BY_TYPE["citation"]
 
 @pytest.fixture(autouse=True)
 def fresh() -> Iterator[None]:
-    listing._first.cache_clear()
+    listing._pages.cache_clear()
     listing._listed.cache_clear()
     yield
-    listing._first.cache_clear()
+    listing._pages.cache_clear()
     listing._listed.cache_clear()
 
 
@@ -39,7 +39,7 @@ def _page(connection: Connection, *attributions: str, limit: int = 3) -> list[st
 
 
 def _built() -> int:
-    return listing._first.cache_info().misses
+    return listing._pages.cache_info().misses
 
 
 def test_an_equal_list_reuses_its_statement_and_reads_rows_anew(seeded_db: Database) -> None:
@@ -69,3 +69,36 @@ def test_an_equal_list_reuses_its_statement_and_reads_rows_anew(seeded_db: Datab
     assert _built() == 6  # the first five and the whole list's: none made anew
     assert again[:2] == first[1:]
     assert gone not in "".join(again)
+
+
+@pytest.mark.parametrize("sort", ["id", "-start", "source,-start"])
+def test_a_later_page_binds_its_cursor_into_the_kept_statement(
+    seeded_db: Database, sort: str
+) -> None:
+    """Pages of one list, in one and in mixed directions, walk the whole list once in order;
+    every page of a size runs that size's statement."""
+    with seeded_db.engine.connect() as connection:
+
+        def page(limit: int, cursor: str | None) -> tuple[list[bytes], str | None]:
+            items, found = list_documents(
+                connection=connection,
+                resource=CITATIONS,
+                filters=CITATIONS.filters(),
+                stated_only=False,
+                sort=sort,
+                limit=limit,
+                cursor=cursor,
+                serving=None,
+            )
+            return items, found.next_cursor
+
+        whole, _ = page(200, None)
+        walked, cursor = page(7, None)
+        for _ in whole:  # at most as many pages as rows, whatever goes wrong
+            if cursor is None:
+                break
+            items, cursor = page(7, cursor)
+            walked += items
+    assert len(whole) > 100
+    assert walked == whole
+    assert _built() == 2  # one kept pair for each page size

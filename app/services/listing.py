@@ -13,7 +13,13 @@ from app.resources._types import Resource
 from app.services.basis import exclude_inferred
 from app.services.dataset import Serving
 from app.services.documents import read_document, read_documents
-from app.services.paging import PageResult, first_page_statement, keyset_page, parse_sort
+from app.services.paging import (
+    PageResult,
+    PageStatements,
+    keyset_page,
+    page_statements,
+    parse_sort,
+)
 
 __all__ = ["list_documents", "read_one"]
 
@@ -68,12 +74,12 @@ def _listed(asked: _Asked) -> tuple[Select[Any], Any]:
 
 
 @functools.lru_cache(maxsize=KEPT)
-def _first(asked: _Asked, sort: str, limit: int) -> Select[Any]:
-    """The statement of the first page of `asked` in the (canonical) `sort`."""
+def _pages(asked: _Asked, sort: str, limit: int) -> PageStatements:
+    """The statements of the pages of `asked` in the (canonical) `sort`."""
     query, id_column = _listed(asked)
     resource = asked.resource
     _, keys = parse_sort(sort, allowed=resource.sort_columns, default=resource.default_sort)
-    return first_page_statement(query=query, keys=keys, id_column=id_column, limit=limit)
+    return page_statements(query=query, keys=keys, id_column=id_column, limit=limit)
 
 
 def list_documents(
@@ -101,14 +107,13 @@ def list_documents(
         if resource.fast_page
         else None
     )
-    whole = first = None
+    whole = statements = None
     if fast is not None:
         query, keys, id_column, whole = fast
     else:
         asked = _Asked(resource, filters, stated_only)
         query, id_column = _listed(asked)
-        if cursor is None:
-            first = _first(asked, canonical, limit)
+        statements = _pages(asked, canonical, limit)
     page = keyset_page(
         connection=connection,
         query=query,
@@ -119,7 +124,7 @@ def list_documents(
         cursor=cursor,
         serving=serving,
         whole=whole,
-        first=first,
+        statements=statements,
     )
     return read_documents(connection=connection, kind=resource.type, ids=page.keys), page
 

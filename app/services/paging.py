@@ -9,7 +9,7 @@ import binascii
 import datetime as dt
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
@@ -19,8 +19,8 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     func,
-    literal,
     or_,
     select,
     tuple_,
@@ -175,16 +175,15 @@ def decode_plain_cursor(
     return values, carried_total(data, serving)
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the order of `keys`, for any mix of directions."""
+def _after(keys: Sequence[SortKey]) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's values in the order of `keys`, for any mix of
+    directions. The values are bound at execution, as `after_0`, `after_1`, ... (`_bound`)."""
     columns = [k.column for k in keys]
+    values = [bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns)]
     if all(k.descending == keys[0].descending for k in keys):
         # One direction: a row-value comparison, which both engines read as an index range
         # starting at the cursor, however few distinct values the first key has.
-        row, cursor = (
-            tuple_(*columns),
-            tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True))),
-        )
+        row, cursor = tuple_(*columns), tuple_(*values)
         return row < cursor if keys[0].descending else row > cursor
     clauses = []
     for i, key in enumerate(keys):
@@ -196,6 +195,11 @@ def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool
     # the cursor; without it a deep page of a two-key sort read every row before it.
     bound = first.column <= values[0] if first.descending else first.column >= values[0]
     return and_(bound, or_(*clauses))
+
+
+def _bound(values: Sequence[Any]) -> dict[str, Any]:
+    """The cursor's values, as `_after` binds them."""
+    return {f"after_{i}": value for i, value in enumerate(values)}
 
 
 def _order(keys: list[SortKey], id_column: Any) -> list[SortKey]:
@@ -212,12 +216,21 @@ def _ordered(query: Select[Any], order: list[SortKey]) -> Select[Any]:
     )
 
 
-def first_page_statement(
+class PageStatements(NamedTuple):
+    """The statements `keyset_page` runs for one query, sort and page size: the first page's,
+    and a later page's (the cursor's values bound at execution). A caller may keep them."""
+
+    first: Select[Any]
+    later: Select[Any]
+
+
+def page_statements(
     *, query: Select[Any], keys: list[SortKey], id_column: Any, limit: int
-) -> Select[Any]:
-    """The statement `keyset_page` runs for a first page of `query`; a caller that keeps it
-    passes it back as `first`."""
-    return _ordered(query, _order(keys, id_column)).limit(limit + 1)
+) -> PageStatements:
+    """The statements of the pages of `query` in the order of keys + id, `limit` rows each."""
+    order = _order(keys, id_column)
+    ordered = _ordered(query, order)
+    return PageStatements(ordered.limit(limit + 1), ordered.where(_after(order)).limit(limit + 1))
 
 
 def keyset_page(
@@ -231,28 +244,34 @@ def keyset_page(
     cursor: str | None,
     serving: Serving | None,
     whole: Callable[[], Select[Any]] | None = None,
-    first: Select[Any] | None = None,
+    statements: PageStatements | None = None,
 ) -> PageResult:
     """One page of `query` (which selects the rows to list) in the order of keys + id.
 
     `serving` is the dataset version the request is served at, with the counts already made
     at it; without it (the CLI, a test) every first page counts afresh. With `whole`, `query`
     starts past the cursor already, and `whole()` is the query of the whole list, counted.
-    `first` is `first_page_statement` of the same arguments, kept by the caller.
+    `statements` are `page_statements` of the same arguments, kept by the caller.
     """
     order = _order(keys, id_column)
     columns = [k.column for k in order]
     total = None
+    bound: dict[str, Any] = {}
     if cursor is None:
-        page_query = first if first is not None else _ordered(query, order).limit(limit + 1)
+        page_query = statements.first if statements else _ordered(query, order).limit(limit + 1)
     else:
         after, total = decode_cursor(cursor, sort, columns, serving)
-        page_query = _ordered(query, order)
-        if whole is None:
-            page_query = page_query.where(_after(order, after))
-        page_query = page_query.limit(limit + 1)
+        if whole is not None:
+            page_query = _ordered(query, order).limit(limit + 1)
+        else:
+            bound = _bound(after)
+            page_query = (
+                statements.later
+                if statements
+                else _ordered(query, order).where(_after(order)).limit(limit + 1)
+            )
     # Core, not the ORM: these rows are plain values, and the ORM layer doubled the cost.
-    rows = connection.execute(page_query).all()
+    rows = connection.execute(page_query, bound).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if total is None:

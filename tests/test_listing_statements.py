@@ -7,6 +7,7 @@ from sqlalchemy import Connection, update
 from sqlmodel import col
 
 from app.resources.citations.models import Citation
+from app.resources.citations.queries import CitationFilters
 from app.resources.registry import BY_TYPE
 from app.services import listing
 from app.services.listing import list_documents
@@ -28,7 +29,7 @@ def _page(connection: Connection, *attributions: str, limit: int = 3) -> list[st
     items, _ = list_documents(
         connection=connection,
         resource=CITATIONS,
-        filters=CITATIONS.filters(attribution=list(attributions)),  # type: ignore[misc]
+        filters=CitationFilters(attribution=list(attributions)),
         stated_only=False,
         sort=None,
         limit=limit,
@@ -83,7 +84,7 @@ def test_a_later_page_binds_its_cursor_into_the_kept_statement(
             items, found = list_documents(
                 connection=connection,
                 resource=CITATIONS,
-                filters=CITATIONS.filters(),
+                filters=CitationFilters(),
                 stated_only=False,
                 sort=sort,
                 limit=limit,

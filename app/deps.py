@@ -30,6 +30,8 @@ __all__ = [
     "SourceDep",
     "StatedReadingDep",
     "document_of",
+    "find_document",
+    "id_parameters",
 ]
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -105,8 +107,9 @@ def _found(resource: Resource, ident: str, document: Document | None, stated: bo
     return view
 
 
-def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
-    """The get-or-404 dependency of a resource: its stored document, by the id in the path."""
+def id_parameters(resource: Resource) -> list[inspect.Parameter]:
+    """The parameters of a read of one entity: the read's context, and the id in the path
+    (FastAPI reads them from the signature: the path parameter takes its name)."""
     ident = Annotated[
         str,
         # The example is a real id from the seed: docs and generated tests reach a real row.
@@ -119,25 +122,34 @@ def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
             examples=[resource.example_id],
         ),
     ]
-
-    async def document(**given: Any) -> Document:
-        reading: Reading = given["reading"]
-        db = reading.db
-        wanted: str = given[resource.path_param]
-        found = await db.read(lambda c: read_one(connection=c, resource=resource, ident=wanted))
-        if found is None:
-            # Only a miss pays for the look in the tombstones: a deleted entity's 404 says when.
-            refusal = await db.run(lambda s: gone(s, resource, wanted))
-            raise ProblemError(404, refusal.detail, kind=refusal.kind, headers=refusal.headers)
-        return _found(resource, wanted, found, reading.stated)
-
-    # FastAPI reads the parameters from the signature: the path parameter takes its name.
     keyword = inspect.Parameter.KEYWORD_ONLY
     context = StatedReadingDep if resource.stated_filter else ReadingDep
-    parameters = [
+    return [
         inspect.Parameter("reading", keyword, annotation=context),
         inspect.Parameter(resource.path_param, keyword, annotation=ident),
     ]
+
+
+async def find_document(*, resource: Resource, reading: Reading, ident: str) -> Document:
+    """The stored document of `ident`, or the 404 problem that says why there is none."""
+    db = reading.db
+    found = await db.read(lambda c: read_one(connection=c, resource=resource, ident=ident))
+    if found is None:
+        # Only a miss pays for the look in the tombstones: a deleted entity's 404 says when.
+        refusal = await db.run(lambda s: gone(s, resource, ident))
+        raise ProblemError(404, refusal.detail, kind=refusal.kind, headers=refusal.headers)
+    return _found(resource, ident, found, reading.stated)
+
+
+def document_of(resource: Resource) -> Callable[..., Awaitable[Document]]:
+    """The get-or-404 dependency of a resource: its stored document, by the id in the path."""
+
+    async def document(**given: Any) -> Document:
+        return await find_document(
+            resource=resource, reading=given["reading"], ident=given[resource.path_param]
+        )
+
+    parameters = id_parameters(resource)
     document.__signature__ = inspect.Signature(parameters, return_annotation=Document)  # type: ignore[attr-defined]
     document.__name__ = f"{resource.type}_or_404"
     return document

@@ -5,9 +5,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import fields
 from typing import Annotated, Any, get_type_hints
 
-from fastapi import Depends, Request
+from fastapi import Request
 
-from app.deps import Reading, ReadingDep, StatedReadingDep, document_of
+from app.deps import Reading, ReadingDep, StatedReadingDep, find_document, id_parameters
 from app.resources._types import Resource
 from app.routes.common import (
     ApiRoute,
@@ -83,12 +83,17 @@ def _list_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
 
 
 def _read_endpoint(resource: Resource) -> Callable[..., Awaitable[JSONBytes]]:
-    found = Annotated[bytes, Depends(document_of(resource))]
-
-    async def endpoint(document: found) -> JSONBytes:
+    # Its parameters are the get-or-404 dependency's own, taken directly: a dependency nested
+    # inside the operation cost a read one more round of FastAPI's solving.
+    async def endpoint(**given: Any) -> JSONBytes:
+        document = await find_document(
+            resource=resource, reading=given["reading"], ident=given[resource.path_param]
+        )
         # The document's own ETag: a write elsewhere leaves it, and a curator's If-Match, valid.
         return JSONBytes(document, headers={"ETag": document_etag(document)})
 
+    parameters = id_parameters(resource)
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=JSONBytes)  # type: ignore[attr-defined]
     endpoint.__doc__ = resource.docs[3]
     return endpoint
 

@@ -1,14 +1,15 @@
 """`make bench`: the API beside the limit of a Python server here, a tutorial-style endpoint
 and Datasette.
 
-Starts, in one run, six servers of one worker each on one seeded SQLite file: the bare-Starlette
-limit, the tutorial-style list, the API, the API with its response cache off (every request a
-miss), the floor of a miss (bench/floor.py: the same reads and compression in a bare Starlette
-app), and Datasette (bench/peer.py). Loads each in turn with wrk (or a small Python load
-generator), alternating over several rounds, and prints requests/s, p50, p99, failed requests,
-the ratios to the limit and, for each miss shape (first page, filtered, deep, row, search rare
-and common), the API's and the floor's to Datasette asked the same. It prints numbers; it
-asserts nothing.
+Starts, in one run, seven servers of one worker each on one seeded SQLite file: the
+bare-Starlette limit, the tutorial-style list, the API, the API with its response cache off
+(every request a miss), the floor of a miss (bench/floor.py: the same reads and compression in
+a bare Starlette app), the ceiling of a miss (bench/ceiling.py: the API's app and server asked
+for a route that does nothing), and Datasette (bench/peer.py). Loads each in turn with wrk (or
+a small Python load generator), alternating over several rounds, and prints requests/s, p50,
+p99, failed requests, the ratios to the limit and, for each miss shape (first page, filtered,
+deep, row, search rare and common), the API's and the floor's to Datasette asked the same, with
+the ceiling's beside them in the goal lines. It prints numbers; it asserts nothing.
 """
 
 import os
@@ -26,12 +27,14 @@ from pathlib import Path
 
 import httpx
 
+from bench.ceiling import NOOP_PATH
 from bench.peer import Shape, paged, start_datasette
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 32
+CEILING = "ceiling (no-op route)"
 
 
 @dataclass
@@ -179,7 +182,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="spacefacts-bench-"))
     base_env = seeded_database(tmp)
     py = sys.executable
-    names = ("limit", "tutorial", "api", "miss", "floor", "datasette")
+    names = ("limit", "tutorial", "api", "miss", "floor", "ceiling", "datasette")
     ports = {name: free_port() for name in names}
 
     def serve(name: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -198,6 +201,12 @@ def main() -> None:
         start(
             [py, "-m", "bench.floor", str(ports["floor"])], base_env, ports["floor"], "/v1/programs"
         ),
+        start(
+            [py, "-m", "bench.ceiling", str(ports["ceiling"])],
+            {**base_env, "SPACEFACTS_RESPONSE_CACHE_ENTRIES": "0"},
+            ports["ceiling"],
+            NOOP_PATH,
+        ),
         start_datasette(start=start, db=tmp / "bench.db", port=ports["datasette"]),
     ]
     try:
@@ -211,6 +220,7 @@ def main() -> None:
             "limit (bare Starlette, list)": ("limit", PATHS["list"], {}),
             "tutorial-style (list)": ("tutorial", PATHS["list"], CLIENT),
             "tutorial-style (entity)": ("tutorial", PATHS["entity"], CLIENT),
+            CEILING: ("ceiling", NOOP_PATH, CLIENT),
         }
         for kind, path in PATHS.items():
             scenarios[f"api hit ({kind})"] = ("api", path, CLIENT)
@@ -289,7 +299,11 @@ def goals(r: dict[str, Result], limit: float) -> list[tuple[str, bool]]:
             # A peer that failed requests answered faster than it served: no ratio is claimed.
             ratio = result.rps / peer.rps if peer.rps and not peer.errors else 0.0
             floor = r[f"floor ({kind})"].rps / peer.rps if peer.rps and not peer.errors else 0.0
-            line = f"miss ({kind}) >= 5x Datasette: {ratio:.1f}x (the floor: {floor:.1f}x)"
+            ceiling = r[CEILING].rps / peer.rps if peer.rps and not peer.errors else 0.0
+            line = (
+                f"miss ({kind}) >= 5x Datasette: {ratio:.1f}x (the floor: {floor:.1f}x,"
+                f" a no-op route of the API: {ceiling:.1f}x)"
+            )
             out.append(
                 (line + (f" (peer errors: {peer.errors})" if peer.errors else ""), ratio >= 5)
             )

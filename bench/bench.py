@@ -297,9 +297,11 @@ def goals(r: dict[str, Result], limit: float) -> list[tuple[str, bool]]:
             kind = name[name.index("(") + 1 : -1]
             peer = r[f"datasette ({kind})"]
             # A peer that failed requests answered faster than it served: no ratio is claimed.
-            ratio = result.rps / peer.rps if peer.rps and not peer.errors else 0.0
-            floor = r[f"floor ({kind})"].rps / peer.rps if peer.rps and not peer.errors else 0.0
-            ceiling = r[CEILING].rps / peer.rps if peer.rps and not peer.errors else 0.0
+            fair = bool(peer.rps) and not peer.errors
+            ratio, floor, ceiling = (
+                rps / peer.rps if fair else 0.0
+                for rps in (result.rps, r[f"floor ({kind})"].rps, r[CEILING].rps)
+            )
             line = (
                 f"miss ({kind}) >= 5x Datasette: {ratio:.1f}x (the floor: {floor:.1f}x,"
                 f" a no-op route of the API: {ceiling:.1f}x)"
